@@ -1,0 +1,38 @@
+# gk-portal — every entry point a newcomer needs. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+GK := $(BIN)/gk
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export GK_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: setup run demo migrate test test-fast bench clean
+
+$(BIN)/gk: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+setup: $(BIN)/gk  ## create .venv and install the project editable with test extras
+
+migrate: setup
+	@mkdir -p $(GK_DATA_DIR)
+	$(GK) migrate --no-input
+
+demo: migrate  ## load the demo region (idempotent)
+	$(GK) setup-demo
+
+run: demo  ## migrate, load the demo region and serve on $(HOST):$(PORT)
+	@echo "门户: http://$(HOST):$(PORT)/    管理后台: http://$(HOST):$(PORT)/admin/  (用户名 admin / 密码 admin)"
+	$(GK) runserver $(HOST):$(PORT)
+
+test: setup  ## the whole suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: setup  ## benchmarks, printing numbers and ratios
+	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

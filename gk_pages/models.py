@@ -1,0 +1,254 @@
+"""Page types of the disclosure portal.
+
+PortalHomePage (信息公开专栏) → OrganisationPage (one per 公开主体) → DomainPage
+(one per 领域) → ColumnPage (one per proactive catalogue entry) → DocumentPage.
+
+Structure pages below the portal are made by the column sync
+(gk_columns.sync), never by hand: their identity is catalogue data, and the
+database holds it to one page per organisation / domain / entry in each locale.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.shortcuts import render
+from django.utils import timezone
+from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Locale, Page
+from wagtail.search import index
+
+from gk_columns.models import CatalogueEntry, Domain, Organisation
+
+COLUMN_PAGE_SIZE = 20
+
+
+def paginate(request, queryset, per_page):
+    """A page of `queryset` for the ?page= parameter; bad numbers fall back
+    to the first or last page instead of failing."""
+    paginator = Paginator(queryset, per_page)
+    number = request.GET.get("page", 1)
+    try:
+        return paginator.page(number)
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages if str(number).lstrip("-").isdigit() and int(number) > 1 else 1)
+
+
+class StructurePage(Page):
+    """A page the sync owns: editors may change its intro, not create it."""
+
+    # The page's locale, copied to this table so that uniqueness per locale can be a
+    # database constraint (Page.locale lives on the parent table).
+    structure_locale = models.ForeignKey(Locale, on_delete=models.PROTECT, editable=False, related_name="+")
+
+    is_creatable = False
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.structure_locale_id = self.locale_id
+        return super().save(*args, **kwargs)
+
+
+class PortalHomePage(Page):
+    """信息公开专栏: the root of the disclosure portal."""
+
+    intro = RichTextField("简介", blank=True, features=["bold", "italic", "link", "ol", "ul"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["gk_pages.OrganisationPage"]
+
+    class Meta:
+        verbose_name = "信息公开专栏首页"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        organisations = (
+            OrganisationPage.objects.child_of(self).live().public().select_related("organisation").order_by(
+                "organisation__order", "organisation__pk"
+            )
+        )
+        groups = {}
+        for page in organisations:
+            groups.setdefault(page.organisation.get_kind_display(), []).append(page)
+        context["organisation_groups"] = groups.items()
+        context["latest_documents"] = (
+            DocumentPage.objects.descendant_of(self).live().public().select_related("issuing_org").order_by(
+                "-published_date", "-pk"
+            )[:10]
+        )
+        return context
+
+
+class OrganisationPage(RoutablePageMixin, StructurePage):
+    """An organisation's own disclosure page (部门/乡镇信息公开)."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="公开主体", on_delete=models.PROTECT, related_name="pages"
+    )
+    intro = RichTextField("机构信息与公开指南", blank=True)
+
+    content_panels = Page.content_panels + [
+        HelpPanel("本页由目录同步生成，对应公开主体不可更改。"),
+        FieldPanel("organisation", read_only=True),
+        FieldPanel("intro"),
+    ]
+    parent_page_types = ["gk_pages.PortalHomePage"]
+    subpage_types = ["gk_pages.DomainPage"]
+
+    class Meta:
+        verbose_name = "公开主体页"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "structure_locale"], name="gk_one_organisation_page_per_locale"
+            )
+        ]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        domains = DomainPage.objects.child_of(self).live().public().select_related("domain").order_by(
+            "domain__order", "domain__code"
+        )
+        columns = ColumnPage.objects.descendant_of(self).live().public().select_related("entry").order_by(
+            "entry__order", "pk"
+        )
+        by_parent = {}
+        for column in columns:
+            by_parent.setdefault(column.path[: -self.steplen], []).append(column)
+        context["domain_sections"] = [(domain, by_parent.get(domain.path, [])) for domain in domains]
+        return context
+
+    @path("catalogue/", name="catalogue")
+    def catalogue(self, request):
+        """The published catalogue as the national table (the regulations require it public)."""
+        catalogue = self.organisation.current_catalogue()
+        entries = []
+        if catalogue is not None:
+            entries = list(
+                catalogue.entries.filter(not_applicable=False).select_related("domain").order_by(
+                    "domain__order", "order", "pk"
+                )
+            )
+        return render(
+            request,
+            "gk_pages/organisation_catalogue.html",
+            {"page": self, "self": self, "catalogue": catalogue, "entries": entries},
+        )
+
+
+class DomainPage(StructurePage):
+    """领域: groups an organisation's columns of one domain."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", editable=False)
+    domain = models.ForeignKey(Domain, verbose_name="领域", on_delete=models.PROTECT, related_name="pages")
+    intro = RichTextField("说明", blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("domain", read_only=True), FieldPanel("intro")]
+    parent_page_types = ["gk_pages.OrganisationPage"]
+    subpage_types = ["gk_pages.ColumnPage"]
+
+    class Meta:
+        verbose_name = "领域页"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "domain", "structure_locale"], name="gk_one_domain_page_per_org_locale"
+            )
+        ]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["columns"] = ColumnPage.objects.child_of(self).live().public().select_related("entry").order_by(
+            "entry__order", "pk"
+        )
+        return context
+
+
+class ColumnPage(StructurePage):
+    """栏目: the column of one proactive catalogue entry. Retired columns (entry
+    gone from the published catalogue) are unpublished and flagged, never deleted."""
+
+    entry = models.ForeignKey(
+        CatalogueEntry, verbose_name="目录事项", on_delete=models.PROTECT, related_name="columns"
+    )
+    intro = RichTextField("栏目说明", blank=True)
+    retired = models.BooleanField("已撤销", default=False, editable=False)
+    retired_at = models.DateTimeField("撤销时间", null=True, blank=True, editable=False)
+
+    content_panels = Page.content_panels + [
+        HelpPanel("栏目由公开目录同步生成：名称、位置随目录事项变化，目录删除事项时栏目被撤销（内容保留）。"),
+        FieldPanel("intro"),
+    ]
+    parent_page_types = ["gk_pages.DomainPage"]
+    subpage_types = ["gk_pages.DocumentPage"]
+
+    class Meta:
+        verbose_name = "栏目"
+        constraints = [
+            # One column per entry, enforced by the database (per locale, so translations fit).
+            models.UniqueConstraint(fields=["entry", "structure_locale"], name="gk_one_column_per_entry_locale")
+        ]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        documents = (
+            DocumentPage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("issuing_org")
+            .order_by("-published_date", "-pk")
+        )
+        context["documents"] = paginate(request, documents, COLUMN_PAGE_SIZE)
+        context["entry"] = self.entry
+        return context
+
+
+class DocumentPage(Page):
+    """A disclosed document (信息). The full disclosure metadata behaviour is added
+    by the lifecycle work; this keeps the fields every listing needs."""
+
+    body = RichTextField("正文", blank=True)
+    issuing_org = models.ForeignKey(
+        Organisation,
+        verbose_name="发布机构",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        help_text="留空则取栏目所属公开主体。",
+    )
+    written_date = models.DateField("成文日期", null=True, blank=True)
+    published_date = models.DateField("发布日期", default=timezone.localdate, db_index=True)
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("issuing_org"), FieldPanel("written_date"), FieldPanel("published_date")], heading="元数据"
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("body")]
+    parent_page_types = ["gk_pages.ColumnPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "公开信息"
+
+    def column(self):
+        parent = self.get_parent()
+        return parent.specific if parent else None
+
+    def clean(self):
+        super().clean()
+        if self.written_date and self.published_date and self.written_date > self.published_date:
+            raise ValidationError({"written_date": "成文日期不能晚于发布日期。"})
+
+    def save(self, *args, **kwargs):
+        if self.issuing_org_id is None:
+            parent = self.get_parent() if self.path else None
+            if parent is not None and isinstance(parent.specific, ColumnPage):
+                self.issuing_org_id = parent.specific.entry.catalogue.organisation_id
+        return super().save(*args, **kwargs)

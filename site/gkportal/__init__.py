@@ -1,0 +1,1 @@
+"""The reference Django project that integrates the gk-portal add-on apps."""
