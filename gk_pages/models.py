@@ -42,7 +42,9 @@ class StructurePage(Page):
 
     # The page's locale, copied to this table so that uniqueness per locale can be a
     # database constraint (Page.locale lives on the parent table).
-    structure_locale = models.ForeignKey(Locale, on_delete=models.PROTECT, editable=False, related_name="+")
+    structure_locale = models.ForeignKey(
+        Locale, verbose_name="语言", on_delete=models.PROTECT, editable=False, related_name="+"
+    )
 
     is_creatable = False
 
@@ -192,6 +194,23 @@ class ColumnPage(StructurePage):
             # One column per entry, enforced by the database (per locale, so translations fit).
             models.UniqueConstraint(fields=["entry", "structure_locale"], name="gk_one_column_per_entry_locale")
         ]
+
+    def with_content_json(self, content):
+        # Which entry a column belongs to and whether it is retired are the sync's
+        # facts, not content: publishing or reverting to an old revision keeps them.
+        obj = super().with_content_json(content)
+        obj.entry_id = self.entry_id
+        obj.retired = self.retired
+        obj.retired_at = self.retired_at
+        return obj
+
+    def clean(self):
+        super().clean()
+        if self.retired and self.live:
+            raise ValidationError(
+                "该栏目对应的目录事项已从公开目录中删除，栏目已撤销，不能发布。"
+                "如需恢复，请在公开目录中恢复该事项并发布目录。"
+            )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -1,0 +1,286 @@
+"""Column sync: turns published catalogues into the page tree.
+
+For every organisation with a published catalogue it makes sure that
+
+* the organisation has its OrganisationPage under the portal home, and an
+  editors group whose page permissions cover only that subtree;
+* every entry that requires a column (主动, not 不适用) has exactly one
+  ColumnPage, under the DomainPage of the entry's domain, titled after the
+  entry (columns are found again through the entry's lineage, so a new
+  catalogue version re-points existing columns instead of making new ones);
+* every column whose entry is gone is retired: unpublished and flagged, its
+  content kept — never deleted.
+
+`ColumnSync.plan()` says what would change; `apply()` does it and returns the
+same plan. Both are idempotent: after `apply()` a new plan is empty.
+"""
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import Catalogue, Organisation
+
+EDITOR_GROUP_SUFFIX = "信息公开编辑"
+EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
+EDITOR_COLLECTION_PERMISSIONS = (
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+)
+
+
+class SyncError(Exception):
+    pass
+
+
+@dataclass
+class SyncPlan:
+    create: list = field(default_factory=list)
+    update: list = field(default_factory=list)
+    retire: list = field(default_factory=list)
+
+    def __bool__(self):
+        return bool(self.create or self.update or self.retire)
+
+    def as_dict(self):
+        return {"create": self.create, "update": self.update, "retire": self.retire}
+
+    def extend(self, other):
+        self.create += other.create
+        self.update += other.update
+        self.retire += other.retire
+
+
+def page_models():
+    get = lambda name: apps.get_model("gk_pages", name)  # noqa: E731 - the page app is optional at import time
+    return get("PortalHomePage"), get("OrganisationPage"), get("DomainPage"), get("ColumnPage")
+
+
+def unique_child_slug(parent, base):
+    """A slug free among `parent`'s children (Wagtail requires sibling slugs to differ)."""
+    base = slugify(base, allow_unicode=True)[:200] or "lanmu"
+    taken = set(parent.get_children().values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class ColumnSync:
+    def __init__(self, organisations=None, portal=None, user=None):
+        self.organisations = organisations
+        self.portal = portal
+        self.user = user
+
+    # -- inputs -------------------------------------------------------------
+
+    def get_portal(self):
+        if self.portal is None:
+            PortalHomePage = page_models()[0]
+            self.portal = PortalHomePage.objects.order_by("path").first()
+        if self.portal is None:
+            raise SyncError("没有信息公开专栏首页（PortalHomePage），请先运行 gk setup-portal 或在后台创建。")
+        return self.portal
+
+    def get_organisations(self):
+        if self.organisations is not None:
+            return list(self.organisations)
+        org_ids = Catalogue.objects.current().values("organisation_id")
+        return list(Organisation.objects.filter(pk__in=org_ids).order_by("order", "pk"))
+
+    # -- planning -----------------------------------------------------------
+
+    def plan(self):
+        return self._run(apply=False)
+
+    def apply(self):
+        with transaction.atomic():
+            return self._run(apply=True)
+
+    def _run(self, apply):
+        portal = self.get_portal()
+        plan = SyncPlan()
+        for organisation in self.get_organisations():
+            plan.extend(self._sync_organisation(portal, organisation, apply))
+        return plan
+
+    def _sync_organisation(self, portal, organisation, apply):
+        _, OrganisationPage, DomainPage, ColumnPage = page_models()
+        plan = SyncPlan()
+        catalogue = organisation.current_catalogue()
+        locale_id = portal.locale_id
+
+        org_page = OrganisationPage.objects.filter(organisation=organisation, structure_locale_id=locale_id).first()
+        if org_page is None:
+            plan.create.append({"organisation": organisation.code, "type": "organisation", "title": organisation.name})
+            if apply:
+                org_page = portal.add_child(
+                    instance=OrganisationPage(
+                        title=organisation.name,
+                        slug=unique_child_slug(portal, organisation.code),
+                        organisation=organisation,
+                        locale_id=locale_id,
+                    )
+                )
+                self._publish(org_page)
+        elif org_page.title != organisation.name:
+            plan.update.append(
+                {
+                    "organisation": organisation.code,
+                    "type": "organisation",
+                    "page_id": org_page.pk,
+                    "title": organisation.name,
+                    "changes": {"title": [org_page.title, organisation.name]},
+                }
+            )
+            if apply:
+                org_page.title = organisation.name
+                self._publish(org_page)
+        if apply and org_page is not None:
+            ensure_editors_group(organisation, org_page)
+
+        required = catalogue.required_entries() if catalogue else []
+        columns = list(
+            ColumnPage.objects.filter(entry__catalogue__organisation=organisation, structure_locale_id=locale_id)
+            .select_related("entry__catalogue", "entry__domain")
+            .order_by("path")
+        )
+        by_lineage = {}
+        duplicates = []
+        for column in columns:
+            if column.entry.lineage in by_lineage:
+                duplicates.append(column)
+            else:
+                by_lineage[column.entry.lineage] = column
+
+        domain_pages = {}
+        if org_page is not None and org_page.pk:
+            domain_pages = {
+                d.domain_id: d for d in DomainPage.objects.filter(organisation=organisation, structure_locale_id=locale_id)
+            }
+
+        def domain_page_for(entry):
+            page = domain_pages.get(entry.domain_id)
+            if page is None and apply:
+                page = org_page.add_child(
+                    instance=DomainPage(
+                        title=entry.domain.name,
+                        slug=unique_child_slug(org_page, entry.domain.code),
+                        organisation=organisation,
+                        domain=entry.domain,
+                        locale_id=locale_id,
+                    )
+                )
+                self._publish(page)
+                domain_pages[entry.domain_id] = page
+            return page
+
+        required_lineages = set()
+        for entry in required:
+            required_lineages.add(entry.lineage)
+            column = by_lineage.get(entry.lineage)
+            item = {
+                "organisation": organisation.code,
+                "type": "column",
+                "title": entry.title,
+                "domain": entry.domain.name,
+                "entry": entry.label,
+            }
+            if column is None:
+                plan.create.append(item)
+                if apply:
+                    parent = domain_page_for(entry)
+                    column = parent.add_child(
+                        instance=ColumnPage(
+                            title=entry.title,
+                            slug=unique_child_slug(parent, entry.title),
+                            entry=entry,
+                            locale_id=locale_id,
+                        )
+                    )
+                    self._publish(column)
+                continue
+
+            changes = {}
+            if column.entry_id != entry.pk:
+                changes["entry"] = [column.entry.catalogue.version, catalogue.version]
+            if column.title != entry.title:
+                changes["title"] = [column.title, entry.title]
+            if column.entry.domain_id != entry.domain_id or (
+                entry.domain_id in domain_pages and not column.path.startswith(domain_pages[entry.domain_id].path)
+            ):
+                changes["domain"] = [column.entry.domain.name, entry.domain.name]
+            if column.retired:
+                changes["restore"] = True
+            if not changes:
+                continue
+            plan.update.append({**item, "page_id": column.pk, "changes": changes})
+            if apply:
+                # Facts the sync owns go to the database first: publishing rebuilds the
+                # page from its stored row, and ColumnPage.with_content_json keeps them.
+                column.entry = entry
+                column.title = entry.title
+                column.retired = False
+                column.retired_at = None
+                column.save(update_fields=["entry", "title", "retired", "retired_at"], clean=False)
+                if "domain" in changes:
+                    column.move(domain_page_for(entry), pos="last-child", user=self.user)
+                    column.refresh_from_db()
+                self._publish(column)
+
+        for column in duplicates + [c for lineage, c in by_lineage.items() if lineage not in required_lineages]:
+            if column.retired:
+                continue
+            plan.retire.append(
+                {
+                    "organisation": organisation.code,
+                    "type": "column",
+                    "page_id": column.pk,
+                    "title": column.title,
+                    "entry": column.entry.label,
+                }
+            )
+            if apply:
+                if column.live:
+                    column.unpublish(user=self.user)
+                    column.refresh_from_db()
+                column.retired = True
+                column.retired_at = timezone.now()
+                column.save(update_fields=["retired", "retired_at"], clean=False)
+        return plan
+
+    def _publish(self, page):
+        """Save and publish through Wagtail's revision path, so that publish
+        signals (search indexing, logging) fire as for an editor's publish."""
+        revision = page.save_revision(user=self.user, log_action=False)
+        revision.publish(user=self.user, log_action="gk.column_sync")
+
+
+def ensure_editors_group(organisation, org_page):
+    """The organisation's editors group: page rights on its own subtree only,
+    and document/image rights in its own collection."""
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+
+    group, _ = Group.objects.get_or_create(name=f"{organisation.name}{EDITOR_GROUP_SUFFIX}")
+    access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    group.permissions.add(access_admin)
+    for codename in EDITOR_PAGE_PERMISSIONS:
+        permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+        GroupPagePermission.objects.get_or_create(group=group, page=org_page, permission=permission)
+
+    root_collection = Collection.get_first_root_node()
+    collection = root_collection.get_children().filter(name=organisation.name).first()
+    if collection is None:
+        collection = root_collection.add_child(name=organisation.name)
+    for app_label, codename in EDITOR_COLLECTION_PERMISSIONS:
+        permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=permission)
+    return group
