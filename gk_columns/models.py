@@ -235,6 +235,10 @@ class Catalogue(models.Model):
     class Meta:
         ordering = ["organisation", "-version"]
         verbose_name = verbose_name_plural = "公开目录"
+        permissions = [
+            ("file_catalogue", "可备案或退回公开目录"),
+            ("publish_catalogue", "可发布公开目录并同步栏目"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "version"], name="gk_catalogue_unique_version"),
             models.UniqueConstraint(
@@ -273,6 +277,14 @@ class Catalogue(models.Model):
         return draft
 
     # -- workflow -------------------------------------------------------
+
+    @property
+    def is_editable(self):
+        """Entries may change only before submission (or after being returned)."""
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    def available_actions(self):
+        return [action for action, (sources, _) in self.TRANSITIONS.items() if self.status in sources]
 
     def _move(self, action, user):
         allowed_from, target = self.TRANSITIONS[action]

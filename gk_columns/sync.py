@@ -75,10 +75,13 @@ def unique_child_slug(parent, base):
 
 
 class ColumnSync:
-    def __init__(self, organisations=None, portal=None, user=None):
+    def __init__(self, organisations=None, portal=None, user=None, catalogues=None):
+        """`catalogues` maps organisation ids to a catalogue version to sync against
+        instead of the published one (to preview what publishing it would do)."""
         self.organisations = organisations
         self.portal = portal
         self.user = user
+        self.catalogues = catalogues or {}
 
     # -- inputs -------------------------------------------------------------
 
@@ -115,7 +118,7 @@ class ColumnSync:
     def _sync_organisation(self, portal, organisation, apply):
         _, OrganisationPage, DomainPage, ColumnPage = page_models()
         plan = SyncPlan()
-        catalogue = organisation.current_catalogue()
+        catalogue = self.catalogues.get(organisation.pk) or organisation.current_catalogue()
         locale_id = portal.locale_id
 
         org_page = OrganisationPage.objects.filter(organisation=organisation, structure_locale_id=locale_id).first()
