@@ -66,8 +66,9 @@ year whose holidays nobody has entered yet (see gk_columns.workingdays).
 import calendar as _calendar
 import datetime
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field, replace
+
+from .text import fold
 
 KINDS = (
     "working_days",
@@ -103,13 +104,6 @@ STALE_AFTER_DAYS = 180
 
 # -- normalisation -------------------------------------------------------------------
 
-# Traditional characters that occur in time limits, folded to the simplified forms the
-# patterns below are written in (catalogues from Hong Kong-style sites and PDF exports
-# of the same tables mix both).
-_TRADITIONAL = str.maketrans(
-    "個內開時實長變後從規對發報獲製準據關應審辦會議決資產動態續為隨當該項條級間處週號數務員統結幾兩於並與佈執門閱聽進這歲體財來較況",
-    "个内开时实长变后从规对发报获制准据关应审办会议决资产动态续为随当该项条级间处周号数务员统结几两于并与布执门阅听进这岁体财来较况",
-)
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100}
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百]+(?=个|工作日|自然日|日|天|号|月|周|季度|年|次|项)")
@@ -130,7 +124,7 @@ def _cn_to_int(chars):
 
 def normalise(text):
     """The text as the patterns read it (see the module docstring)."""
-    s = unicodedata.normalize("NFKC", text or "").translate(_TRADITIONAL)
+    s = fold(text)
     s = re.sub(r"\s+", "", s)
     return _CN_NUMBER.sub(lambda m: str(_cn_to_int(m.group())), s)
 

@@ -1,4 +1,6 @@
+from django.urls import include, path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
 from .viewsets import CatalogueViewSetGroup
 
@@ -6,6 +8,18 @@ from .viewsets import CatalogueViewSetGroup
 @hooks.register("register_admin_viewset")
 def register_catalogue_viewsets():
     return CatalogueViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_catalogue_import_urls():
+    from .views import importing
+
+    return [path("catalogue/import/", include((importing.urlpatterns, "gk_columns_import")))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_catalogue_import_menu_item():
+    return MenuItem("导入标准目录", reverse("gk_columns_import:import_upload"), icon_name="upload", order=260)
 
 
 @hooks.register("register_log_actions")
