@@ -46,8 +46,6 @@ class StructurePage(Page):
         Locale, verbose_name="语言", on_delete=models.PROTECT, editable=False, related_name="+"
     )
 
-    is_creatable = False
-
     class Meta:
         abstract = True
 
@@ -89,6 +87,9 @@ class PortalHomePage(Page):
 
 class OrganisationPage(RoutablePageMixin, StructurePage):
     """An organisation's own disclosure page (部门/乡镇信息公开)."""
+
+    # Made by the column sync only (Wagtail does not inherit is_creatable).
+    is_creatable = False
 
     organisation = models.ForeignKey(
         Organisation, verbose_name="公开主体", on_delete=models.PROTECT, related_name="pages"
@@ -133,7 +134,7 @@ class OrganisationPage(RoutablePageMixin, StructurePage):
         if catalogue is not None:
             entries = list(
                 catalogue.entries.filter(not_applicable=False).select_related("domain").order_by(
-                    "domain__order", "order", "pk"
+                    "domain__order", "domain__code", "order", "pk"
                 )
             )
         return render(
@@ -145,6 +146,9 @@ class OrganisationPage(RoutablePageMixin, StructurePage):
 
 class DomainPage(StructurePage):
     """领域: groups an organisation's columns of one domain."""
+
+    # Made by the column sync only (Wagtail does not inherit is_creatable).
+    is_creatable = False
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", editable=False)
     domain = models.ForeignKey(Domain, verbose_name="领域", on_delete=models.PROTECT, related_name="pages")
@@ -173,6 +177,9 @@ class DomainPage(StructurePage):
 class ColumnPage(StructurePage):
     """栏目: the column of one proactive catalogue entry. Retired columns (entry
     gone from the published catalogue) are unpublished and flagged, never deleted."""
+
+    # Made by the column sync only (Wagtail does not inherit is_creatable).
+    is_creatable = False
 
     entry = models.ForeignKey(
         CatalogueEntry, verbose_name="目录事项", on_delete=models.PROTECT, related_name="columns"

@@ -2,6 +2,8 @@
 
 from itertools import count
 
+from wagtail.models import Locale, Page, Site
+
 from gk_columns.models import Catalogue, CatalogueEntry, Domain, Organisation
 from gk_columns.validators import make_uscc
 from gk_columns.vocab import Audience, Channel, Level, Mode
@@ -58,3 +60,15 @@ def make_catalogue(org, entries, status=Catalogue.Status.DRAFT):
 
 def filed_catalogue(org, entries):
     return make_catalogue(org, entries, status=Catalogue.Status.FILED)
+
+
+def make_portal():
+    """The 信息公开专栏 home page as the default site's root."""
+    root = Page.get_first_root_node()
+    from gk_pages.models import PortalHomePage
+
+    home = root.add_child(instance=PortalHomePage(title="信息公开", slug="gk-portal-home", locale=Locale.get_default()))
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "测试县"}
+    )
+    return home
