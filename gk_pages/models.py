@@ -14,6 +14,7 @@ from django.db import models
 from django.shortcuts import render
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Locale, Page
@@ -278,3 +279,16 @@ class DocumentPage(Page):
             if parent is not None and isinstance(parent.specific, ColumnPage):
                 self.issuing_org_id = parent.specific.entry.catalogue.organisation_id
         return super().save(*args, **kwargs)
+
+
+@register_setting(icon="site")
+class PortalIdentity(BaseSiteSetting):
+    """网站标识: the identifiers every government site shows in its footer."""
+
+    sponsor = models.CharField("主办单位", max_length=200, blank=True)
+    site_code = models.CharField("网站标识码", max_length=20, blank=True)
+    icp_number = models.CharField("ICP备案号", max_length=50, blank=True)
+    psb_number = models.CharField("公安机关备案号", max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = "网站标识"

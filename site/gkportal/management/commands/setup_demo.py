@@ -20,7 +20,7 @@ from gk_columns.sync import EDITOR_GROUP_SUFFIX, ColumnSync
 from gk_columns.validators import make_uscc
 from gk_columns.vocab import Level
 from gk_columns.workingdays import seed_from_library
-from gk_pages.models import ColumnPage, DocumentPage, PortalHomePage
+from gk_pages.models import ColumnPage, DocumentPage, PortalHomePage, PortalIdentity
 
 DEMO_FILE = FIXTURES_DIR / "demo_region.json"
 ADMIN_USERNAME = ADMIN_PASSWORD = "admin"
@@ -84,7 +84,7 @@ class Command(BaseCommand):
             self.log(f"创建信息公开专栏首页：{portal.title}")
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
-            Site.objects.create(hostname="localhost", port=80, root_page=portal, is_default_site=True, site_name="示例县")
+            site = Site.objects.create(hostname="localhost", port=80, root_page=portal, is_default_site=True, site_name="示例县")
         elif site.root_page_id != portal.pk:
             old_root = site.root_page
             site.root_page = portal
@@ -93,6 +93,10 @@ class Command(BaseCommand):
             # Wagtail's placeholder welcome page has no place in the portal.
             if old_root.specific_class is Page and old_root.depth == 2 and not old_root.get_children().exists():
                 old_root.delete()
+        PortalIdentity.objects.get_or_create(
+            site=site,
+            defaults={"sponsor": "示例县人民政府办公室", "site_code": "3715990001", "icp_number": "示ICP备00000000号"},
+        )
         return portal
 
     def ensure_organisations(self, spec):
