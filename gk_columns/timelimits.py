@@ -126,6 +126,8 @@ def normalise(text):
     """The text as the patterns read it (see the module docstring)."""
     s = fold(text)
     s = re.sub(r"\s+", "", s)
+    # "信息形成(变更)" is written for "形成或变更".
+    s = re.sub(r"(形成|产生)\((变更|变化)\)", r"\1或\2", s)
     return _CN_NUMBER.sub(lambda m: str(_cn_to_int(m.group())), s)
 
 
@@ -161,7 +163,7 @@ _OBJECT_ANCHORS = ("production", "decision", "receipt")
 _WORKING = re.compile(rf"^(?P<prefix>.*?)(?:在|于)?(?P<n>\d{{1,3}})个?工作日{_WITHIN}{_SUFFIX}$")
 _CALENDAR = re.compile(rf"^(?P<prefix>.*?)(?:在|于)?(?P<n>\d{{1,3}})个?(?:自然日|日历日|日|天){_WITHIN}{_SUFFIX}$")
 _REALTIME = re.compile(rf"^实时{_SUFFIX}$")
-_TIMELY = re.compile(rf"^(?:及时|即时|随时){_SUFFIX}$")
+_TIMELY = re.compile(rf"^(?:(?:按|根据|视)(?:工作)?进展(?:情况)?)?(?:及时|即时|随时){_SUFFIX}$")
 _LONG_TERM = re.compile(r"^(?:长期|常年|持续)(?:公开|公布|有效|保留)?$")
 _DISPLAY = re.compile(
     r"^(?:公示|公告)(?:期|期限|时间)?(?:为|不少于|不得少于|不低于)?(?P<n>\d{1,3})个?(?P<unit>工作日|自然日|日|天)(?:以上)?$"
@@ -179,6 +181,8 @@ _PERIODIC = (
     (re.compile(rf"^每年度?第?(?P<quarter>[1-4])季度(?:末|底)?{_BEFORE}$"), "year"),
     (re.compile(r"^(?:每年|每年度|按年|按年度|年度)$"), "year"),
     (re.compile(rf"^(?:每|按)半年(?:末|底)?{_BEFORE}$"), "half_year"),
+    # 半年至少更新1次
+    (re.compile(rf"^(?:每|按)?半年(?:至少)?{_BEFORE}$"), "half_year"),
     # 每季度 / 每季度末 / 每季度的首个月20日 / 每季首月15日前
     (re.compile(rf"^(?:每|按)季度?(?:的)?(?:末|底)?{_BEFORE}$"), "quarter"),
     (

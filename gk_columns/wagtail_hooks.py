@@ -11,10 +11,20 @@ def register_catalogue_viewsets():
 
 
 @hooks.register("register_admin_urls")
-def register_catalogue_import_urls():
-    from .views import importing
+def register_catalogue_admin_urls():
+    from .views import coverage, importing
 
-    return [path("catalogue/import/", include((importing.urlpatterns, "gk_columns_import")))]
+    return [
+        path("catalogue/import/", include((importing.urlpatterns, "gk_columns_import"))),
+        path("reports/coverage/", include((coverage.urlpatterns, "gk_coverage"))),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_coverage_report_menu_item():
+    from .views.coverage import CoverageReportMenuItem
+
+    return CoverageReportMenuItem()
 
 
 @hooks.register("register_admin_menu_item")

@@ -103,6 +103,10 @@ REAL_PHRASINGS = [
     # luozhuang.gov.cn/info/5349/59093.htm: bare dates in a standing catalogue recur yearly
     ("6月底前", "periodic", None, {"period": "year", "month": 6, "day": 30}),
     ("1月31日前", "periodic", None, {"period": "year", "month": 1, "day": 31}),
+    # rows of the demo fixtures (fixtures/SOURCES.md names each publisher)
+    ("信息形成(变更)20个工作日内", "working_days", 20, {"anchor": FORMED}),
+    ("按进展情况及时公开", "timely", None, {}),
+    ("半年至少更新1次", "periodic", None, {"period": "half_year", "month": 6, "day": 31}),
 ]
 
 # Phrasings from the brief and common variants (not tied to one page).

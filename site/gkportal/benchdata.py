@@ -178,3 +178,24 @@ def build_benchmark_portal(organisations=300, entries_per_org=200, documents=600
     writer.finish()
     say("完成")
     return portal, orgs
+
+
+@transaction.atomic
+def add_documents(column, count, start=None):
+    """Append `count` live documents under `column` (bulk, for render benchmarks)."""
+    locale = Locale.get_default()
+    writer = TreeWriter(locale)
+    writer.numchild[column.path] = column.numchild
+    content_type = ContentType.objects.get_for_model(DocumentPage)
+    org_id = column.entry.catalogue.organisation_id
+    today = start or timezone.localdate()
+    dates = [today - datetime.timedelta(days=n % 365) for n in range(count)]
+    pages = writer.save([
+        writer.child(column.path, column.depth, column.url_path, content_type, f"{column.title}公告（{n}）", f"x{column.numchild + n + 1}")
+        for n in range(count)
+    ])
+    insert_specific_rows(DocumentPage, [
+        {"page_ptr_id": p.pk, "body": "<p>正文</p>", "issuing_org_id": org_id, "written_date": d, "published_date": d}
+        for p, d in zip(pages, dates)
+    ])
+    writer.finish()
