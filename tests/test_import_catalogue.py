@@ -602,7 +602,6 @@ def _upload(client, workbook, org, **extra):
     return client.post(reverse("gk_columns_import:import_upload"), data)
 
 
-@pytest.mark.urls("tests.urls_import")
 def test_admin_upload_preview_confirm(admin_client, domains, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     org = make_org()
@@ -634,7 +633,6 @@ def test_admin_upload_preview_confirm(admin_client, domains, settings, tmp_path)
     assert org.catalogues.count() == 1
 
 
-@pytest.mark.urls("tests.urls_import")
 def test_admin_preview_lists_errors_and_refuses_to_confirm(admin_client, domains, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     org = make_org()
@@ -652,7 +650,6 @@ def test_admin_preview_lists_errors_and_refuses_to_confirm(admin_client, domains
     assert not list((tmp_path / "imports").iterdir())
 
 
-@pytest.mark.urls("tests.urls_import")
 def test_admin_import_needs_permission(client, domains, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     url = reverse("gk_columns_import:import_upload")
@@ -667,7 +664,6 @@ def test_admin_import_needs_permission(client, domains, settings, tmp_path):
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.urls("tests.urls_import")
 def test_admin_upload_refuses_non_xlsx(admin_client, domains, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     org = make_org()
