@@ -7,7 +7,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export GK_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: setup run demo migrate test test-fast bench clean
+.PHONY: setup run demo migrate test test-fast bench clean es es-stop
+
+# The local Elasticsearch node (search/es/node.sh); with ELASTICSEARCH_URL set,
+# `make es` only checks that cluster answers. GK_ES_PORT changes the port.
+ES_NODE := search/es/node.sh
 
 $(BIN)/gk: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,18 +25,25 @@ migrate: setup
 	@mkdir -p $(GK_DATA_DIR)
 	$(GK) migrate --no-input
 
-demo: migrate  ## load the demo region (idempotent)
+demo: migrate es  ## load the demo region (idempotent) and index it for search
 	$(GK) setup-demo
+	$(GK) search-index rebuild
 
-run: demo  ## migrate, load the demo region and serve on $(HOST):$(PORT)
+run: es demo  ## migrate, load the demo region and serve on $(HOST):$(PORT)
 	@echo "门户: http://$(HOST):$(PORT)/    管理后台: http://$(HOST):$(PORT)/admin/  (用户名 admin / 密码 admin)"
 	$(GK) runserver $(HOST):$(PORT)
 
-test: setup  ## the whole suite
+test: setup es  ## the whole suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: setup  ## benchmarks, printing numbers and ratios
 	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
+
+es:  ## start the local Elasticsearch node if it is not running (or check $$ELASTICSEARCH_URL)
+	@bash $(ES_NODE) start
+
+es-stop:  ## stop the local Elasticsearch node
+	@bash $(ES_NODE) stop
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -7,7 +7,8 @@ Environment:
   DJANGO_DEBUG        "1" for development (default "1" unless GK_PRODUCTION=1)
   DJANGO_ALLOWED_HOSTS  comma separated
   WAGTAILADMIN_BASE_URL base URL used in admin notifications
-  ELASTICSEARCH_URL   the search cluster (search app)
+  ELASTICSEARCH_URL   the search cluster (default: the local node of `make es`, port GK_ES_PORT or 9200)
+  GK_SEARCH_INDEX_PREFIX  prefix of the search indices and aliases (default "gk")
 """
 
 import os
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "gkportal",
     "gk_columns",
     "gk_pages",
+    "search",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -162,6 +164,10 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zi
 # item is older than this. 180 days mirrors the national website inspection
 # criterion for notice and policy columns (超过6个月未更新).
 GK_STALE_AFTER_DAYS = int(os.environ.get("GK_STALE_AFTER_DAYS", "180"))
+
+# The search app's Elasticsearch cluster and index names (see search/README.md).
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL") or f"http://127.0.0.1:{os.environ.get('GK_ES_PORT', '9200')}"
+GK_SEARCH_INDEX_PREFIX = os.environ.get("GK_SEARCH_INDEX_PREFIX", "gk")
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
