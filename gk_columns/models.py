@@ -376,6 +376,11 @@ class Catalogue(models.Model):
         return result
 
 
+def entry_label(domain_name, item_l1, item_l2):
+    """How an entry is named in reports and diffs: 领域｜一级事项｜二级事项."""
+    return "｜".join(x for x in (domain_name, item_l1, item_l2) if x)
+
+
 class CatalogueEntry(CatalogueElements):
     """One row of an organisation's catalogue version.
 
@@ -413,7 +418,7 @@ class CatalogueEntry(CatalogueElements):
 
     @property
     def label(self):
-        return "｜".join(x for x in (self.domain.name, self.item_l1, self.item_l2) if x)
+        return entry_label(self.domain.name, self.item_l1, self.item_l2)
 
     @property
     def requires_column(self):
