@@ -165,7 +165,7 @@ def serialize_document(page, ctx):
         # The lifecycle work adds these fields; read them so that this works before and after.
         "doc_number": getattr(page, "doc_number", "") or "",
         "index_number": getattr(page, "index_number", "") or "",
-        "doc_type": attribute(page, "document_type", "doc_type"),
+        "doc_type": attribute(page, "genre"),
         "topic": attribute(page, "topic"),
         "validity": attribute(page, "validity"),
         "disclosure_attribute": attribute(page, "disclosure_attribute"),
