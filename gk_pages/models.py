@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.shortcuts import render
-from django.utils import timezone
-from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
@@ -21,6 +23,8 @@ from wagtail.models import Locale, Page
 from wagtail.search import index
 
 from gk_columns.models import CatalogueEntry, Domain, Organisation
+
+from .disclosure import DisclosureCopyForm, DisclosureMixin, DisclosurePageForm
 
 COLUMN_PAGE_SIZE = 20
 
@@ -234,11 +238,21 @@ class ColumnPage(StructurePage):
         return context
 
 
-class DocumentPage(Page):
-    """A disclosed document (信息). The full disclosure metadata behaviour is added
-    by the lifecycle work; this keeps the fields every listing needs."""
+class DocumentPageTag(TaggedItemBase):
+    """标签 of a document (django-taggit through model, as Wagtail's tagging docs do it)."""
+
+    content_object = ParentalKey("gk_pages.DocumentPage", on_delete=models.CASCADE, related_name="tagged_items")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信息标签"
+
+
+class DocumentPage(DisclosureMixin, Page):
+    """A disclosed document (信息) with the disclosure metadata behaviour
+    (gk_pages.disclosure): 索引号, 文号, 公开属性, 有效性 … and the publishing rules."""
 
     body = RichTextField("正文", blank=True)
+    # The behaviour's 发布机构, declared again to keep the reverse accessor Organisation.documents.
     issuing_org = models.ForeignKey(
         Organisation,
         verbose_name="发布机构",
@@ -248,37 +262,26 @@ class DocumentPage(Page):
         related_name="documents",
         help_text="留空则取栏目所属公开主体。",
     )
-    written_date = models.DateField("成文日期", null=True, blank=True)
-    published_date = models.DateField("发布日期", default=timezone.localdate, db_index=True)
+    tags = ClusterTaggableManager("标签", through=DocumentPageTag, blank=True)
 
-    content_panels = Page.content_panels + [
-        MultiFieldPanel(
-            [FieldPanel("issuing_org"), FieldPanel("written_date"), FieldPanel("published_date")], heading="元数据"
-        ),
-        FieldPanel("body"),
-    ]
-    search_fields = Page.search_fields + [index.SearchField("body")]
+    content_panels = (
+        Page.content_panels
+        + DisclosureMixin.basic_panels
+        + [FieldPanel("body")]
+        + DisclosureMixin.disclosure_panels
+    )
+    base_form_class = DisclosurePageForm
+    copy_form_class = DisclosureCopyForm
+    search_fields = Page.search_fields + [index.SearchField("body"), index.SearchField("doc_number")]
     parent_page_types = ["gk_pages.ColumnPage"]
     subpage_types = []
 
-    class Meta:
+    class Meta(DisclosureMixin.Meta):
         verbose_name = "公开信息"
 
     def column(self):
         parent = self.get_parent()
         return parent.specific if parent else None
-
-    def clean(self):
-        super().clean()
-        if self.written_date and self.published_date and self.written_date > self.published_date:
-            raise ValidationError({"written_date": "成文日期不能晚于发布日期。"})
-
-    def save(self, *args, **kwargs):
-        if self.issuing_org_id is None:
-            parent = self.get_parent() if self.path else None
-            if parent is not None and isinstance(parent.specific, ColumnPage):
-                self.issuing_org_id = parent.specific.entry.catalogue.organisation_id
-        return super().save(*args, **kwargs)
 
 
 @register_setting(icon="site")

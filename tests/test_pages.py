@@ -329,7 +329,12 @@ def test_document_page_shows_metadata_and_body(client, tree):
     html = soup(client.get(tree.document.url))
     assert html.h1.get_text(strip=True) == "测试县2024年义务教育招生工作方案"
     meta = {div.dt.get_text(strip=True): div.dd.get_text(strip=True) for div in html.select(".doc-meta dl > div")}
-    assert meta == {"发布机构": "测试县教育局", "成文日期": "2024年04月01日", "发布日期": "2024年04月03日"}
+    assert meta == {
+        "索引号": "jiaoyuju/2024-00001",
+        "发布机构": "测试县教育局",
+        "成文日期": "2024年04月01日",
+        "发布日期": "2024年04月03日",
+    }
     assert "为做好2024年义务教育招生工作" in html.select_one(".document__body").get_text()
 
 
