@@ -145,6 +145,16 @@ class Organisation(models.Model):
         help_text="索引号的前缀（如统一社会信用代码或本地机构代码），发布后不宜修改。",
     )
     order = models.PositiveIntegerField("排序", default=0)
+    # A county office publishing into a township's columns on its behalf, a department
+    # publishing jointly: cross-organisation publishing is an explicit grant, never implied.
+    may_publish_to = models.ManyToManyField(
+        "self",
+        verbose_name="可发布到",
+        symmetrical=False,
+        blank=True,
+        related_name="publishers",
+        help_text="本机构除本机构栏目外，还可以在哪些公开主体的栏目中发布信息。",
+    )
 
     class Meta:
         ordering = ["order", "pk"]

@@ -63,7 +63,7 @@ class OrganisationViewSet(ModelViewSet):
     list_display = ["name", "kind", "code", "credit_code", "parent"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name", "code", "credit_code"]
-    form_fields = ["name", "short_name", "kind", "parent", "credit_code", "code", "order"]
+    form_fields = ["name", "short_name", "kind", "parent", "credit_code", "code", "order", "may_publish_to"]
     list_export = ["name", "kind", "code", "credit_code", "parent"]
     export_filename = "公开主体"
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.dispatch import receiver
@@ -290,6 +291,40 @@ def allocate_index_number(organisation, year):
     return number
 
 
+class DisclosureReview(models.Model):
+    """One yearly re-evaluation (年度评估) of a 依申请公开 / 不予公开 item: who decided
+    what, when and why. Converting to 主动公开 makes the item publishable; it does not
+    publish it (that still goes through the organisation's review workflow)."""
+
+    class Outcome(models.TextChoices):
+        KEPT = "kept", "维持原公开属性"
+        CONVERTED = "converted", "转为主动公开"
+
+    page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name="信息", on_delete=models.CASCADE, related_name="disclosure_reviews"
+    )
+    reviewed_at = models.DateTimeField("评估时间", default=timezone.now, db_index=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="评估人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    outcome = models.CharField("评估结论", max_length=10, choices=Outcome.choices)
+    attribute_before = models.CharField("评估前公开属性", max_length=10, choices=DisclosureAttribute.choices)
+    attribute_after = models.CharField("评估后公开属性", max_length=10, choices=DisclosureAttribute.choices)
+    reason = models.TextField("评估理由")
+
+    class Meta:
+        ordering = ["-reviewed_at", "-pk"]
+        verbose_name = verbose_name_plural = "公开属性年度评估"
+
+    def __str__(self):
+        return f"{self.page} {self.get_outcome_display()}（{self.reviewed_at:%Y-%m-%d}）"
+
+
 # -- 主题分类 --------------------------------------------------------------------------------
 
 
@@ -362,12 +397,10 @@ def column_organisation(page, parent=None):
 
 def may_publish_into(issuing_org, column_org):
     """Whether `issuing_org` may publish into the columns of `column_org`: always its
-    own, and others only when listed in `Organisation.may_publish_to` (a many-to-many
-    the catalogue app may add; without it, nobody publishes across organisations)."""
+    own, and others only when listed in `Organisation.may_publish_to`."""
     if issuing_org is None or column_org is None or issuing_org.pk == column_org.pk:
         return True
-    allowed = getattr(issuing_org, "may_publish_to", None)
-    return allowed is not None and allowed.filter(pk=column_org.pk).exists()
+    return issuing_org.may_publish_to.filter(pk=column_org.pk).exists()
 
 
 def publication_problems(page, parent=None, *, was_live=None):
@@ -600,6 +633,9 @@ class DisclosureMixin(models.Model):
     non_disclosure_reason = models.TextField(
         "理由说明", blank=True, default="", db_default="", help_text="公开属性不是主动公开时必填。"
     )
+    # 年度评估: the day the 公开属性 was last decided (at creation, on a change, or by a
+    # yearly re-evaluation). Non-public items older than a year are due again.
+    attribute_reviewed_on = models.DateField("公开属性认定（评估）日期", null=True, blank=True, editable=False)
     redaction_confirmed = models.BooleanField(
         "已确认为删减后的版本",
         default=False,
@@ -768,6 +804,8 @@ class DisclosureMixin(models.Model):
                 self.assign_index_number()
                 if written is not None:
                     kwargs["update_fields"] = sorted(written | {"index_number", "index_locale"})
+            if adding and written is None and self.attribute_reviewed_on is None:
+                self.attribute_reviewed_on = timezone.localdate()
             result = super().save(*args, **kwargs)
             if adding:
                 # 源头认定: the attribute a document was created with is the first entry of its history.
@@ -802,12 +840,19 @@ class DisclosureMixin(models.Model):
         obj = super().with_content_json(content)
         obj.index_number = self.index_number
         obj.index_locale_id = self.index_locale_id
+        obj.attribute_reviewed_on = self.attribute_reviewed_on
         return obj
 
     def save_revision(self, user=None, *args, **kwargs):
         before = getattr(self, "_disclosure_baseline", None)
         if before is None:
             before = self._stored_disclosure_values()
+        if before is not None and before.get("disclosure_attribute") != self.disclosure_attribute:
+            # A changed 公开属性 is a new decision: the yearly re-evaluation counts from
+            # today. The date is the document's fact (kept on the row whatever revision
+            # is published), so it is written to the row as well as to the revision.
+            self.attribute_reviewed_on = timezone.localdate()
+            type(self)._default_manager.filter(pk=self.pk).update(attribute_reviewed_on=self.attribute_reviewed_on)
         revision = super().save_revision(user, *args, **kwargs)
         if before is not None:
             record_disclosure_changes(self, before, user=user, revision=revision, reason=self.change_reason)

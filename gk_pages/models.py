@@ -13,18 +13,18 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.shortcuts import render
 from modelcluster.contrib.taggit import ClusterTaggableManager
-from modelcluster.fields import ParentalKey
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, HelpPanel
+from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Orderable, Page
 from wagtail.search import index
 
 from gk_columns.models import CatalogueEntry, Domain, Organisation
 
-from .disclosure import DisclosureCopyForm, DisclosureMixin, DisclosurePageForm
+from .disclosure import DisclosureCopyForm, DisclosureMixin, DisclosurePageForm, Validity
 
 COLUMN_PAGE_SIZE = 20
 
@@ -66,7 +66,7 @@ class PortalHomePage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["gk_pages.OrganisationPage"]
+    subpage_types = ["gk_pages.OrganisationPage", "gk_pages.NormativeLibraryPage"]
 
     class Meta:
         verbose_name = "信息公开专栏首页"
@@ -198,7 +198,7 @@ class ColumnPage(StructurePage):
         FieldPanel("intro"),
     ]
     parent_page_types = ["gk_pages.DomainPage"]
-    subpage_types = ["gk_pages.DocumentPage"]
+    subpage_types = ["gk_pages.DocumentPage", "gk_pages.InterpretationPage"]
 
     class Meta:
         verbose_name = "栏目"
@@ -263,11 +263,17 @@ class DocumentPage(DisclosureMixin, Page):
         help_text="留空则取栏目所属公开主体。",
     )
     tags = ClusterTaggableManager("标签", through=DocumentPageTag, blank=True)
+    requires_interpretation = models.BooleanField(
+        "需要政策解读",
+        default=False,
+        db_default=False,
+        help_text="行政规范性文件总是需要解读；其他重要政策文件勾选此项后，同样纳入解读及时性报告。",
+    )
 
     content_panels = (
         Page.content_panels
         + DisclosureMixin.basic_panels
-        + [FieldPanel("body")]
+        + [FieldPanel("body"), FieldPanel("requires_interpretation")]
         + DisclosureMixin.disclosure_panels
     )
     base_form_class = DisclosurePageForm
@@ -282,6 +288,125 @@ class DocumentPage(DisclosureMixin, Page):
     def column(self):
         parent = self.get_parent()
         return parent.specific if parent else None
+
+
+class InterpretationForm(models.TextChoices):
+    """解读形式, as the State Council's 政策解读 guidance lists them."""
+
+    TEXT = "文字解读", "文字解读"
+    GRAPHIC = "图表图解", "图表图解"
+    VIDEO = "视频解读", "视频解读"
+    QA = "问答", "问答"
+    PRESS_CONFERENCE = "新闻发布会", "新闻发布会"
+    EXPERT = "专家解读", "专家解读"
+
+
+class InterpretationPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "gk_pages.InterpretationPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "解读标签"
+
+
+class InterpretationPage(DisclosureMixin, Page):
+    """政策解读: an interpretation of one or more policy documents, published in a
+    column with the same disclosure metadata (and rules) as the documents."""
+
+    body = RichTextField("正文", blank=True)
+    form = models.CharField("解读形式", max_length=10, choices=InterpretationForm.choices, default=InterpretationForm.TEXT)
+    is_follow_up = models.BooleanField(
+        "二次解读", default=False, help_text="政策执行中针对社会关切的跟进解读（二次解读、持续解读）。"
+    )
+    media_url = models.URLField("视频或图解地址", blank=True, help_text="视频解读、图表图解可填写播放或查看地址。")
+    policies = ParentalManyToManyField(
+        "gk_pages.DocumentPage", verbose_name="解读的政策文件", related_name="interpretations", blank=True
+    )
+    tags = ClusterTaggableManager("标签", through=InterpretationPageTag, blank=True)
+
+    content_panels = (
+        Page.content_panels
+        + [
+            MultiFieldPanel(
+                [FieldPanel("policies"), FieldPanel("form"), FieldPanel("is_follow_up"), FieldPanel("media_url")],
+                heading="解读信息",
+            )
+        ]
+        + DisclosureMixin.basic_panels
+        + [FieldPanel("body")]
+        + DisclosureMixin.disclosure_panels
+    )
+    base_form_class = DisclosurePageForm
+    copy_form_class = DisclosureCopyForm
+    search_fields = Page.search_fields + [index.SearchField("body")]
+    parent_page_types = ["gk_pages.ColumnPage"]
+    subpage_types = []
+
+    class Meta(DisclosureMixin.Meta):
+        verbose_name = "政策解读"
+
+
+class NormativeLibraryPage(RoutablePageMixin, Page):
+    """规范性文件库: the portal's library of 行政规范性文件 with their validity; by
+    default it shows the 现行有效规范性文件目录."""
+
+    intro = RichTextField("简介", blank=True, features=["bold", "italic", "link", "ol", "ul"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["gk_pages.PortalHomePage"]
+    subpage_types = ["gk_pages.CleanupResultPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = "规范性文件库"
+
+
+class CleanupResultPage(Page):
+    """清理结果: the published outcome of a 规范性文件清理 — which documents stay
+    valid and which were declared 失效 / 废止 / 修改."""
+
+    cleanup_date = models.DateField("清理日期", null=True, blank=True)
+    intro = RichTextField("清理说明", blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("cleanup_date"),
+        FieldPanel("intro"),
+        InlinePanel("items", heading="清理结果", label="文件"),
+    ]
+    parent_page_types = ["gk_pages.NormativeLibraryPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "规范性文件清理结果"
+
+
+class CleanupResultItem(Orderable):
+    """One document's outcome in a cleanup. Publishing the result page applies the
+    decision to the document (once: `applied_at` records it)."""
+
+    page = ParentalKey(CleanupResultPage, on_delete=models.CASCADE, related_name="items")
+    document = models.ForeignKey(
+        "gk_pages.DocumentPage", verbose_name="文件", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision = models.CharField(
+        "清理结论", max_length=10, choices=Validity.choices, help_text="有效 即继续有效。"
+    )
+    replaced_by = models.ForeignKey(
+        "gk_pages.DocumentPage",
+        verbose_name="替代文件",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField("说明", max_length=500, blank=True)
+    applied_at = models.DateTimeField("已执行时间", null=True, blank=True, editable=False)
+
+    panels = [FieldPanel("document"), FieldPanel("decision"), FieldPanel("replaced_by"), FieldPanel("note")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = verbose_name_plural = "清理结果条目"
 
 
 @register_setting(icon="site")

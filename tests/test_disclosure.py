@@ -489,9 +489,6 @@ def test_live_documents_cannot_be_moved_or_aliased_into_another_organisation(cou
         DocumentPage.objects.get(pk=moved.pk).get_latest_revision().publish()
 
 
-@pytest.mark.skipif(
-    not hasattr(Organisation, "may_publish_to"), reason="Organisation.may_publish_to is not in gk_columns yet"
-)
 def test_an_organisation_may_be_allowed_to_publish_into_another(county, township):
     county.org.may_publish_to.add(township.org)
     page = draft(township.column, issuing_org=county.org)

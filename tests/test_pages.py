@@ -21,6 +21,8 @@ from gk_pages.models import (
     ColumnPage,
     DocumentPage,
     DomainPage,
+    InterpretationPage,
+    NormativeLibraryPage,
     OrganisationPage,
     PortalHomePage,
 )
@@ -133,7 +135,7 @@ class PageTypeRulesTests(WagtailPageTestCase):
     def test_portal_home_is_created_under_the_root(self):
         self.assertCanCreateAt(Page, PortalHomePage)
         self.assertAllowedParentPageTypes(PortalHomePage, {Page})
-        self.assertAllowedSubpageTypes(PortalHomePage, {OrganisationPage})
+        self.assertAllowedSubpageTypes(PortalHomePage, {OrganisationPage, NormativeLibraryPage})
 
     def test_structure_pages_sit_where_the_sync_puts_them(self):
         self.assertAllowedParentPageTypes(OrganisationPage, {PortalHomePage})
@@ -141,7 +143,7 @@ class PageTypeRulesTests(WagtailPageTestCase):
         self.assertAllowedParentPageTypes(DomainPage, {OrganisationPage})
         self.assertAllowedSubpageTypes(DomainPage, {ColumnPage})
         self.assertAllowedParentPageTypes(ColumnPage, {DomainPage})
-        self.assertAllowedSubpageTypes(ColumnPage, {DocumentPage})
+        self.assertAllowedSubpageTypes(ColumnPage, {DocumentPage, InterpretationPage})
 
     def test_structure_pages_cannot_be_created_by_hand_anywhere(self):
         for model in STRUCTURE_PAGES:
