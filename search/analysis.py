@@ -11,30 +11,11 @@ from dataclasses import dataclass, field
 
 from pypinyin import Style, lazy_pinyin
 
-# -- 文号 ------------------------------------------------------------------------
+# One definition of "the same 文号" shared with the disclosure metadata, so that
+# what editors type, what the database keys on and what the index holds agree.
+from gk_pages.doc_numbers import normalise_doc_number  # noqa: F401  (used by indexing and query)
 
-# Every bracket people type around the year of a document number. GB/T 9704 writes
-# 六角括号 〔〕; after NFKC, full-width （）［］｛｝ have already become ASCII.
-_OPENING = "[(【〖{「『〘〚⟦﹝［（"
-_CLOSING = "])】〗}」』〙〛⟧﹞］）"
-_BRACKETS = str.maketrans({**{c: "〔" for c in _OPENING}, **{c: "〕" for c in _CLOSING}})
 _SPACE = re.compile(r"\s+")
-_SERIAL = re.compile(r"〕第?0*(\d+)号")
-
-
-def normalise_doc_number(value):
-    """The canonical form of a 文号, identical for all the ways it is written.
-
-    聊政办发〔2021〕5号, 聊政办发[2021]5号, 聊政办发【2021】5号, 聊政办发(2021)5号,
-    聊政办发（２０２１）５号 and "聊政办发 〔2021〕 5 号" all give 聊政办发〔2021〕5号;
-    "〔2021〕第5号" and "〔2021〕05号" do too. Latin letters are lower-cased.
-    """
-    if not value:
-        return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    text = _SPACE.sub("", text).translate(_BRACKETS)
-    text = _SERIAL.sub(r"〕\1号", text)
-    return text.lower()
 
 
 def normalise_index_number(value):
