@@ -20,12 +20,59 @@ from gk_columns.sync import EDITOR_GROUP_SUFFIX, ColumnSync
 from gk_columns.validators import make_uscc
 from gk_columns.vocab import Level
 from gk_columns.workingdays import seed_from_library
+from gk_pages.disclosure import DisclosureAttribute, Genre, NonDisclosureGround, Topic
+from gk_pages.management.commands.load_topics import load_topics
 from gk_pages.models import ColumnPage, DocumentPage, PortalHomePage, PortalIdentity
 
 DEMO_FILE = FIXTURES_DIR / "demo_region.json"
 ADMIN_USERNAME = ADMIN_PASSWORD = "admin"
 EDITOR_PASSWORD = "demo12345"
-DOCUMENT_KINDS = ("的通知", "的公告", "情况公示", "工作方案", "实施细则", "信息公开", "结果公示")
+# Title endings of the generated documents and the 文种 each one is.
+DOCUMENT_KINDS = {
+    "的通知": Genre.NOTICE,
+    "的公告": Genre.ANNOUNCEMENT,
+    "情况公示": Genre.PUBLICITY,
+    "工作方案": Genre.PLAN,
+    "实施细则": Genre.RULES,
+    "信息公开": None,
+    "结果公示": Genre.PUBLICITY,
+}
+# Kinds issued as numbered documents (with a 文号), as real offices do.
+NUMBERED_KINDS = {"的通知", "工作方案", "实施细则"}
+# 领域 → 主题分类 (first level, second level) of the State Council's subject list.
+DOMAIN_TOPICS = {
+    "城乡规划": ("城乡建设、环境保护", "城市规划"),
+    "重大建设项目": ("国民经济管理、国有资产监管", "重大建设项目"),
+    "公共资源交易": ("国民经济管理、国有资产监管", "其他"),
+    "财政预决算": ("财政、金融、审计", "财政"),
+    "安全生产": ("市场监管、安全生产监管", "安全生产监管"),
+    "税收管理": ("财政、金融、审计", "税务"),
+    "征地补偿": ("国土资源、能源", "土地"),
+    "国有土地上房屋征收与补偿": ("城乡建设、环境保护", "城乡建设（含住房）"),
+    "农村危房改造": ("城乡建设、环境保护", "城乡建设（含住房）"),
+    "生态环境": ("城乡建设、环境保护", "环境监测、保护与治理"),
+    "公共文化服务": ("文化、广电、新闻出版", "文化"),
+    "公共法律服务": ("公安、安全、司法", "司法"),
+    "扶贫": ("民政、扶贫、救灾", "扶贫"),
+    "救灾": ("民政、扶贫、救灾", "减灾救灾"),
+    "社会救助": ("民政、扶贫、救灾", "社会福利"),
+    "养老服务": ("民政、扶贫、救灾", "社会福利"),
+    "户籍管理": ("公安、安全、司法", "公安"),
+    "涉农补贴": ("农业、林业、水利", "农业、畜牧业、渔业"),
+    "就业": ("劳动、人事、监察", "劳动就业"),
+    "社会保险": ("劳动、人事、监察", "社会保障"),
+    "义务教育": ("科技、教育", "教育"),
+    "医疗卫生": ("卫生、体育", "卫生"),
+    "食品药品监管": ("市场监管、安全生产监管", "食品药品监管"),
+    "城市综合执法": ("城乡建设、环境保护", "城乡建设（含住房）"),
+    "保障性住房": ("城乡建设、环境保护", "城乡建设（含住房）"),
+    "市政服务": ("城乡建设、环境保护", "城乡建设（含住房）"),
+    "政务服务": ("综合政务", "政务公开"),
+    "交通运输": ("工业、交通", "公路"),
+}
+DEFAULT_TOPIC = ("综合政务", "其他")
+# Share of 公示 documents published with personal data removed (删减后公开).
+REDACTED_SHARE = 0.15
 
 
 class Command(BaseCommand):
@@ -44,6 +91,7 @@ class Command(BaseCommand):
             load_domains()
             load_standard_items(stdout=None)
             seed_from_library()
+            load_topics()
             portal = self.ensure_portal(spec["portal"])
             organisations = self.ensure_organisations(spec)
             self.ensure_catalogues(organisations, spec)
@@ -173,6 +221,8 @@ class Command(BaseCommand):
 
     def ensure_documents(self, organisations):
         created = 0
+        self.topics = {(t.parent.name if t.parent else None, t.name): t for t in Topic.objects.select_related("parent")}
+        self.serials = {}
         columns = list(
             ColumnPage.objects.filter(retired=False)
             .select_related("entry__catalogue__organisation", "entry__domain")
@@ -207,7 +257,8 @@ class Command(BaseCommand):
     def add_document(self, column, org, published):
         entry = column.entry
         subject = entry.item_l2 or entry.item_l1
-        title = f"{org.short_name or org.name}关于{published.year}年{subject}{self.rng.choice(DOCUMENT_KINDS)}"
+        kind = self.rng.choice(list(DOCUMENT_KINDS))
+        title = f"{org.short_name or org.name}关于{published.year}年{subject}{kind}"
         written = published - datetime.timedelta(days=self.rng.randint(0, 10))
         body = (
             f"<p>根据{entry.basis or '《中华人民共和国政府信息公开条例》'}的规定，现将{subject}有关情况公开如下。</p>"
@@ -215,18 +266,39 @@ class Command(BaseCommand):
             f"<p>联系单位：{org.name}。</p>"
         )
         moment = timezone.make_aware(datetime.datetime.combine(published, datetime.time(9, 30)))
-        column.add_child(
-            instance=DocumentPage(
-                title=title[:250],
-                body=body,
-                issuing_org=org,
-                written_date=written,
-                published_date=published,
-                first_published_at=moment,
-                last_published_at=moment,
-            )
+        page = DocumentPage(
+            title=title[:250],
+            body=body,
+            issuing_org=org,
+            written_date=written,
+            published_date=published,
+            first_published_at=moment,
+            last_published_at=moment,
+            genre=DOCUMENT_KINDS[kind] or "",
+            topic=self.topics.get(DOMAIN_TOPICS.get(entry.domain.name, DEFAULT_TOPIC))
+            or self.topics.get(DEFAULT_TOPIC),
         )
+        if kind in NUMBERED_KINDS:
+            page.doc_number = self.next_doc_number(org, written.year)
+        if DOCUMENT_KINDS[kind] == Genre.PUBLICITY and self.rng.random() < REDACTED_SHARE:
+            page.disclosure_attribute = DisclosureAttribute.REDACTED
+            page.non_disclosure_ground = NonDisclosureGround.PERSONAL_PRIVACY
+            page.non_disclosure_reason = "公示名单中的身份证号码、联系电话、家庭住址等个人信息已作隐藏处理。"
+            page.redaction_confirmed = True
+        column.add_child(instance=page)
         column.numchild += 1
+
+    def next_doc_number(self, org, year):
+        """A 文号 like 示教体发〔2026〕12号: 机关代字 from the organisation's short name,
+        serials counting up per organisation and year."""
+        name = (org.short_name or org.name).removeprefix("示例县").removeprefix("县")
+        name = name.replace("政府办", "政办")
+        for suffix in ("人民政府办公室", "人民政府", "办事处", "管理委员会", "委员会", "局", "中心"):
+            name = name.removesuffix(suffix)
+        prefix = f"示{name[:2]}发"
+        serial = self.serials.get((org.pk, year), 0) + 1
+        self.serials[(org.pk, year)] = serial
+        return f"{prefix}〔{year}〕{serial}号"
 
     def ensure_orphan(self, org):
         """Publish a second version of one catalogue without one of its items, so
