@@ -95,6 +95,7 @@ class ListField(SearchField, forms.Field):
 
     widget = forms.MultipleHiddenInput
     too_many = "最多{limit}个值"
+    unique = True
 
     def __init__(self, *, label, max_values):
         super().__init__(label=label, required=False)
@@ -123,7 +124,7 @@ class ListField(SearchField, forms.Field):
             except ValidationError as error:
                 errors.extend(error.messages)
                 continue
-            if item not in items:
+            if not self.unique or item not in items:
                 items.append(item)
         if errors:
             raise ValidationError(errors[:3])
@@ -144,29 +145,13 @@ class ListField(SearchField, forms.Field):
 
 class WithinField(ListField):
     too_many = "最多可在结果中搜索{limit}层"
+    # Repeating a level is harmless but allowed: keep the order people built.
+    unique = False
 
     def clean_item(self, text):
         if len(text) > MAX_QUERY_LENGTH:
             raise ValidationError(f"每层不能超过{MAX_QUERY_LENGTH}个字", code="too_long")
         return text
-
-    def clean(self, value):
-        # Repeating a level is harmless but allowed: keep the order people built.
-        items = []
-        errors = []
-        for raw in self.to_python(value):
-            text = clean_text(raw)
-            if not text:
-                continue
-            try:
-                items.append(self.clean_item(text))
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors[:3])
-        if len(items) > self.max_values:
-            raise ValidationError(self.too_many.format(limit=self.max_values), code="too_many")
-        return items
 
     def salvage(self, raw):
         items = [clean_text(r)[:MAX_QUERY_LENGTH].strip() for r in self.to_python(raw)]
