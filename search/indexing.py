@@ -22,7 +22,6 @@ from .analysis import (
     completion_inputs,
     load_synonym_rules,
     normalise_doc_number,
-    normalise_index_number,
     pinyin_suffix_tokens,
     title_pinyin,
 )
@@ -172,7 +171,9 @@ def document_for(page, ctx):
             "title_initials": pinyin_suffix_tokens(initials),
             "doc_number": normalise_doc_number(doc_number),
             "doc_number_display": doc_number,
-            "index_number": normalise_index_number(data.get("index_number")),
+            # Kept as assigned (organisation codes may be upper-case credit codes): the
+            # keyword normalizer folds case for matching, _source shows it as printed.
+            "index_number": (data.get("index_number") or "").strip(),
             "published_date": published,
             "year": published.year,
             "first_published_at": page.first_published_at,

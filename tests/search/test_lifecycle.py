@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from gk_pages.models import DocumentPage
 from search import indices
-from search.analysis import completion_key, normalise_doc_number, normalise_pinyin_query
+from search.analysis import completion_key, normalise_doc_number, normalise_index_number, normalise_pinyin_query
 from search.indexing import IndexContext, document_for, index_status, rebuild
 from search.models import PendingIndexChange, Synonym, SynonymSet
 
@@ -251,3 +251,15 @@ def test_document_number_variants_find_the_document(tree, documents, index):
     assert index.search({"term": {"doc_number": normalise_doc_number("聊政办发〔2021〕6号")}}) == []
     assert index.search({"match_phrase": {"doc_number.text": "聊政办发"}}) == [page.pk]
     assert index.get(page.pk)["doc_number_display"] == "聊政办发〔2021〕5号"
+
+
+def test_index_number_is_shown_as_assigned_and_found_in_any_case(tree, documents, index):
+    page = DocumentPage.objects.get(pk=documents[0].pk)
+    page.index_number = "11371500MB1234567X/2026-00007"  # a credit-code prefix keeps its capitals
+    ctx = IndexContext()
+    ctx.prepare([page])
+    index.client.index(index=index.alias, id=str(page.pk), document=document_for(page, ctx), refresh=True)
+
+    assert index.get(page.pk)["index_number"] == "11371500MB1234567X/2026-00007"
+    for typed in ("11371500MB1234567X/2026-00007", "11371500mb1234567x/2026-00007", " １１３７１５００ＭＢ１２３４５６７Ｘ／２０２６－０００07 "):
+        assert index.search({"term": {"index_number": normalise_index_number(typed)}}) == [page.pk], typed
