@@ -99,6 +99,7 @@ def is_pinyin_query(text):
 # -- completion ---------------------------------------------------------------------
 
 # Leading words that say nothing: suggestions also start after them.
+_OPENING_QUOTES = "《〈“‘「『【〔(\"'"
 _TITLE_LEADS = ("关于印发", "关于做好", "关于开展", "关于进一步", "关于", "印发")
 
 
@@ -115,6 +116,9 @@ def completion_inputs(title, doc_number="", pinyin=None):
     inputs = []
     key = completion_key(title)
     if key:
+        inputs.append(key)
+        # 《…》政策解读, “…”活动: people type the name, not the quotation mark.
+        key = key.lstrip(_OPENING_QUOTES) or key
         inputs.append(key)
         for lead in _TITLE_LEADS:
             if key.startswith(lead) and len(key) > len(lead):

@@ -99,6 +99,14 @@ def test_completion_inputs():
     assert completion_key("  ＡＢ c ") == "abc"
 
 
+def test_completion_inputs_start_after_an_opening_quotation_mark():
+    inputs = completion_inputs("《示例县义务教育学校招生入学办法》政策解读")
+    assert inputs[0] == "《示例县义务教育学校招生入学办法》政策解读"
+    assert "示例县义务教育学校招生入学办法》政策解读" in inputs
+    assert completion_inputs("“双减”工作情况通报")[1] == "双减”工作情况通报"
+    assert len(completion_inputs("义务教育招生公告")) == len(set(completion_inputs("义务教育招生公告")))
+
+
 def test_synonym_rules_expand_documents():
     rules = SynonymRules.from_rules(
         [
