@@ -4,6 +4,9 @@ For every organisation with a published catalogue it makes sure that
 
 * the organisation has its OrganisationPage under the portal home, and an
   editors group whose page permissions cover only that subtree;
+* unless settings.GK_REVIEW_WORKFLOW is False, the organisation's review
+  workflow (保密审查 → 审核, gk_columns.workflows) governs that subtree, so its
+  editors submit for review instead of publishing;
 * every entry that requires a column (主动, not 不适用) has exactly one
   ColumnPage, under the DomainPage of the entry's domain, titled after the
   entry (columns are found again through the entry's lineage, so a new
@@ -19,14 +22,21 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from .models import Catalogue, Organisation
 
 EDITOR_GROUP_SUFFIX = "信息公开编辑"
-EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
+# The reviewer groups of the organisation's review workflow (gk_columns.workflows).
+CONFIDENTIALITY_REVIEWER_GROUP_SUFFIX = "保密审查员"
+APPROVER_GROUP_SUFFIX = "信息公开审核员"
+REVIEW_WORKFLOW_SUFFIX = "信息发布审核"
+# Editors publish directly only where no review workflow governs their pages: Wagtail
+# lets whoever holds publish_page publish past a workflow.
+EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page")
+EDITOR_PAGE_PERMISSIONS_WITHOUT_REVIEW = ("add_page", "change_page", "publish_page")
 EDITOR_COLLECTION_PERMISSIONS = (
     ("wagtaildocs", "add_document"),
     ("wagtaildocs", "change_document"),
@@ -148,7 +158,11 @@ class ColumnSync:
                 org_page.title = organisation.name
                 self._publish(org_page)
         if apply and org_page is not None:
+            from .workflows import ensure_review_workflow, review_workflow_enabled
+
             ensure_editors_group(organisation, org_page)
+            if review_workflow_enabled():
+                ensure_review_workflow(organisation, org_page)
 
         required = catalogue.required_entries() if catalogue else []
         columns = list(
@@ -267,20 +281,75 @@ class ColumnSync:
         revision.publish(user=self.user, log_action="gk.column_sync")
 
 
+def find_organisation_group(organisation, org_page, suffix):
+    """The organisation's group named `<organisation name><suffix>`, also when the
+    organisation was renamed since: then it is the group with that suffix holding
+    page permissions on the organisation's page (or, for groups without page
+    permissions, assigned to one of the workflow tasks on it), and it is renamed.
+    None if there is none yet."""
+    from wagtail.models import WorkflowPage
+
+    name = f"{organisation.name}{suffix}"
+    group = Group.objects.filter(name=name).first()
+    if group is None:
+        held = models.Q(page_permissions__page=org_page)
+        workflow_id = WorkflowPage.objects.filter(page=org_page).values_list("workflow_id", flat=True).first()
+        if workflow_id is not None:
+            held |= models.Q(groupapprovaltask__workflow_tasks__workflow_id=workflow_id)
+        group = Group.objects.filter(held, name__endswith=suffix).distinct().order_by("pk").first()
+        if group is not None:
+            group.name = name
+            group.save(update_fields=["name"])
+    return group
+
+
+def organisation_group(organisation, org_page, suffix):
+    group = find_organisation_group(organisation, org_page, suffix)
+    if group is None:
+        group = Group.objects.create(name=f"{organisation.name}{suffix}")
+    return group
+
+
+def set_group_page_permissions(group, page, codenames, managed):
+    """Give `group` exactly `codenames` among the `managed` page permissions on
+    `page`; permissions an administrator added beyond `managed` are left alone."""
+    from wagtail.models import GroupPagePermission
+
+    for codename in codenames:
+        permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+        GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
+    GroupPagePermission.objects.filter(
+        group=group, page=page, permission__content_type__app_label="wagtailcore", permission__codename__in=managed
+    ).exclude(permission__codename__in=codenames).delete()
+
+
 def ensure_editors_group(organisation, org_page):
     """The organisation's editors group: page rights on its own subtree only,
-    and document/image rights in its own collection."""
-    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+    and document/image rights in its own collection. Editors may publish only
+    where no review workflow governs the subtree (settings.GK_REVIEW_WORKFLOW)."""
+    from wagtail.models import Collection, GroupCollectionPermission
 
-    group, _ = Group.objects.get_or_create(name=f"{organisation.name}{EDITOR_GROUP_SUFFIX}")
+    from .workflows import review_workflow_enabled
+
+    group = organisation_group(organisation, org_page, EDITOR_GROUP_SUFFIX)
     access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
     group.permissions.add(access_admin)
-    for codename in EDITOR_PAGE_PERMISSIONS:
-        permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
-        GroupPagePermission.objects.get_or_create(group=group, page=org_page, permission=permission)
+    codenames = EDITOR_PAGE_PERMISSIONS if review_workflow_enabled() else EDITOR_PAGE_PERMISSIONS_WITHOUT_REVIEW
+    set_group_page_permissions(group, org_page, codenames, managed=EDITOR_PAGE_PERMISSIONS_WITHOUT_REVIEW)
 
     root_collection = Collection.get_first_root_node()
     collection = root_collection.get_children().filter(name=organisation.name).first()
+    if collection is None:
+        # Renamed organisation: its collection is the one its editors group works in.
+        collection = (
+            root_collection.get_children()
+            .filter(group_permissions__group=group)
+            .order_by("path")
+            .first()
+        )
+        if collection is not None:
+            collection.name = organisation.name
+            collection.save(update_fields=["name"])
     if collection is None:
         collection = root_collection.add_child(name=organisation.name)
     for app_label, codename in EDITOR_COLLECTION_PERMISSIONS:

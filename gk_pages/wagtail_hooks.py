@@ -129,3 +129,138 @@ def register_disclosure_log_actions(actions):
 
         def format_comment(self, log_entry):
             return "；".join((log_entry.data or {}).get("reasons", []))
+
+
+# -- review workflow (保密审查 → 审核, gk_columns.workflows) -----------------------------------
+# Approving the last task publishes; where the model refuses (a revision that reached
+# the workflow by a path outside the admin forms), the approval is rolled back by the
+# task's transaction and the reviewer gets the reasons instead of a server error.
+# Publishing past the review is refused to everyone but superusers: approvers hold
+# publish_page only because Wagtail publishes the approved revision as the approver.
+
+from django.core.exceptions import ValidationError  # noqa: E402
+from wagtail.actions.publish_revision import PublishPermissionError  # noqa: E402
+from wagtail.admin.views.pages.workflow import WorkflowActionView  # noqa: E402
+from wagtail.admin.viewsets.pages import PageViewSet, page_viewset_registry  # noqa: E402
+
+from gk_columns.workflows import is_review_workflow  # noqa: E402
+
+
+def _refusal_messages(error):
+    if isinstance(error, ValidationError):
+        return error.messages
+    return [str(error)]
+
+
+class DisclosureWorkflowActionView(WorkflowActionView):
+    """The workflow action modal (dashboard, page listing, editor) and its plain POST:
+    a refused publication becomes a message and a way back, the task stays where it was."""
+
+    def post(self, request, *args, **kwargs):
+        task_name = self.task.name
+        try:
+            return super().post(request, *args, **kwargs)
+        except PublishPermissionError:
+            messages.error(
+                request,
+                format_html(
+                    "您没有发布“{}”的权限，本次审核操作未生效，信息仍在“{}”环节、未发布。"
+                    "请联系管理员确认您所在的审核组在本机构页面上有“发布”权限。",
+                    self.object.get_admin_display_title(),
+                    task_name,
+                ),
+            )
+        except ValidationError as refusal:
+            messages.error(
+                request,
+                format_html(
+                    "“{}”不符合发布规则，审核通过即发布的操作已撤销，信息仍在“{}”环节、未发布：<ul>{}</ul>"
+                    "请选择“要求修改”退回编辑，修改后重新提交审核。",
+                    self.object.get_admin_display_title(),
+                    task_name,
+                    format_html_join("", "<li>{}</li>", ((m,) for m in _refusal_messages(refusal))),
+                ),
+            )
+        if request.headers.get("x-requested-with") == "XMLHttpRequest":
+            # The modal follows the redirect; the message is shown there.
+            return self.render_modal_json(request, {"step": "success", "redirect": self.redirect_url})
+        return redirect(self.redirect_url)
+
+
+class DisclosurePageViewSet(PageViewSet):
+    """Wagtail's page views with the workflow action above, for every page type with
+    the disclosure behaviour. Registered for DisclosureMixin rather than Page, so
+    other page types keep Wagtail's views, and a viewset registered later for one
+    concrete type should subclass this one to keep the behaviour."""
+
+    workflow_action_view_class = DisclosureWorkflowActionView
+    # Explorer listings stay as they are.
+    parent_models = ()
+
+    def on_register(self):
+        self.register_menu_item()
+        page_viewset_registry.register(DisclosureMixin, self)
+
+
+@hooks.register("register_admin_viewset")
+def register_disclosure_page_viewset():
+    return DisclosurePageViewSet("gk_disclosure_pages")
+
+
+def _under_review(page):
+    """The active review workflow governing `page`, or None."""
+    workflow = page.get_workflow()
+    return workflow if is_review_workflow(workflow) else None
+
+
+def _steps(workflow):
+    return "→".join(workflow.tasks.filter(active=True).values_list("name", flat=True))
+
+
+@hooks.register("before_publish_page")
+def require_review_before_publishing(request, page):
+    """The editor's publish button, for non-superusers whose pages are under review
+    (approvers at the 审核 step, who hold publish_page): approve instead."""
+    if request.user.is_superuser:
+        return None
+    workflow = _under_review(page)
+    if workflow is None:
+        return None
+    messages.error(
+        request,
+        format_html(
+            "草稿已保存，但“{}”须经{}（{}）后发布，不能直接发布。"
+            "正在审核的信息请在相应环节选择“审核通过”；未提交的信息请由编辑“提交审核”。",
+            page.get_admin_display_title(),
+            workflow.name,
+            _steps(workflow),
+        ),
+    )
+    return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+@hooks.register("before_bulk_action")
+def require_review_before_bulk_publishing(request, action_type, objects, action_class_instance):
+    if action_type != "publish" or request.user.is_superuser:
+        return None
+    candidates = list(objects)
+    form = getattr(action_class_instance, "cleaned_form", None)
+    if form is not None and form.cleaned_data.get("include_descendants"):
+        for page in objects:
+            candidates.extend(page.get_descendants().not_live())
+    refused = []
+    for page in candidates:
+        workflow = _under_review(page)
+        if workflow is not None:
+            refused.append((page.get_admin_display_title(), workflow.name, _steps(workflow)))
+    if not refused:
+        return None
+    messages.error(
+        request,
+        format_html(
+            "以下信息须经本机构的信息发布审核流程后发布，不能直接发布，本次批量发布未执行：<ul>{}</ul>"
+            "请由编辑“提交审核”，或在审核环节选择“审核通过”。",
+            format_html_join("", "<li>{}（{}：{}）</li>", refused),
+        ),
+    )
+    return redirect(action_class_instance.next_url)

@@ -165,6 +165,22 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zi
 # criterion for notice and policy columns (超过6个月未更新).
 GK_STALE_AFTER_DAYS = int(os.environ.get("GK_STALE_AFTER_DAYS", "180"))
 
+# 保密审查 → 审核: the column sync gives every organisation a review workflow and
+# editors submit rather than publish. Off: editors publish directly.
+GK_REVIEW_WORKFLOW = env_flag("GK_REVIEW_WORKFLOW", default=True)
+# Text changed at the 审核 step goes back through 保密审查: the confidentiality
+# review must have seen what is published.
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+
+# Workflow notices go by email; outside production they are dropped instead of
+# failing against a mail server that is not there (set DJANGO_EMAIL_BACKEND to
+# django.core.mail.backends.console.EmailBackend to read them).
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.dummy.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "gk-portal@localhost")
+
 # The search app's Elasticsearch cluster and index names (see search/README.md).
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL") or f"http://127.0.0.1:{os.environ.get('GK_ES_PORT', '9200')}"
 GK_SEARCH_INDEX_PREFIX = os.environ.get("GK_SEARCH_INDEX_PREFIX", "gk")
