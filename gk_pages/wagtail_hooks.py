@@ -264,3 +264,55 @@ def require_review_before_bulk_publishing(request, action_type, objects, action_
         ),
     )
     return redirect(action_class_instance.next_url)
+
+
+# -- document import (导入公开信息, gk_pages.importing) ----------------------------------------
+# Upload → preview → confirm under the admin, a menu item for whoever may add documents
+# to some organisation's columns, a header button on organisation and column pages that
+# opens the upload with them chosen, and the history entry an imported page carries.
+
+from django.urls import include, path  # noqa: E402
+from wagtail.admin.menu import MenuItem  # noqa: E402
+from wagtail.admin.widgets import Button  # noqa: E402
+
+
+class DocumentImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        from .views.importing import may_import
+
+        return may_import(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_document_import_urls():
+    from .views import importing
+
+    return [path("documents/import/", include((importing.urlpatterns, importing.app_name)))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_document_import_menu_item():
+    return DocumentImportMenuItem(
+        "导入公开信息", reverse("gk_pages_import:upload"), name="gk-document-import", icon_name="upload", order=255
+    )
+
+
+@hooks.register("register_page_header_buttons")
+def document_import_header_button(page, user, view_name, next_url=None):
+    from .views.importing import upload_url_for
+
+    url = upload_url_for(page, user)
+    if url:
+        yield Button("导入公开信息", url, icon_name="upload", priority=90)
+
+
+@hooks.register("register_log_actions")
+def register_document_import_log_actions(actions):
+    @actions.register_action("gk.document_import")
+    class DocumentImported(LogFormatter):
+        label = "批量导入"
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            return f"由文件“{data.get('source', '')}”第{data.get('line', '?')}行导入"
+

@@ -1,0 +1,1 @@
+"""Admin views of the disclosure pages app."""
