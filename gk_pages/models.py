@@ -11,6 +11,7 @@ database holds it to one page per organisation / domain / entry in each locale.
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -24,7 +25,16 @@ from wagtail.search import index
 
 from gk_columns.models import CatalogueEntry, Domain, Organisation
 
-from .disclosure import DisclosureCopyForm, DisclosureMixin, DisclosurePageForm, Validity
+from .disclosure import PUBLISHABLE, DisclosureCopyForm, DisclosureMixin, DisclosurePageForm, Validity
+# Imported for its models-free helpers, and so that its page_published receiver
+# (applying a published cleanup result) is connected whenever the models are.
+from .validity import (
+    DECISION_HEADINGS,
+    CleanupResultPageForm,
+    check_cleanup_items,
+    cleanup_groups,
+    library_listing,
+)
 
 COLUMN_PAGE_SIZE = 20
 
@@ -226,14 +236,28 @@ class ColumnPage(StructurePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        documents = (
-            DocumentPage.objects.child_of(self)
+        # Documents and interpretations share one list, newest first: one query for
+        # the page of items over both tables (their 发布日期 coalesced), then one
+        # per page type present on that page, however many items the column has.
+        # Live rows are publishable by construction (DisclosureMixin.save); the
+        # attribute filter keeps rows written around it (bulk SQL) out as well.
+        publishable = list(PUBLISHABLE)
+        items = (
+            Page.objects.child_of(self)
             .live()
             .public()
-            .select_related("issuing_org")
-            .order_by("-published_date", "-pk")
+            .type(DocumentPage, InterpretationPage)
+            .filter(
+                models.Q(documentpage__disclosure_attribute__in=publishable)
+                | models.Q(interpretationpage__disclosure_attribute__in=publishable)
+            )
+            .annotate(
+                item_date=Coalesce("documentpage__published_date", "interpretationpage__published_date")
+            )
+            .order_by("-item_date", "-pk")
+            .specific()
         )
-        context["documents"] = paginate(request, documents, COLUMN_PAGE_SIZE)
+        context["documents"] = paginate(request, items, COLUMN_PAGE_SIZE)
         context["entry"] = self.entry
         return context
 
@@ -361,6 +385,19 @@ class NormativeLibraryPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = "规范性文件库"
 
+    def get_context(self, request, *args, **kwargs):
+        """The library lists the normative documents of its portal (the parent's
+        subtree), filtered by the query string (gk_pages.validity.library_listing),
+        and links the published cleanup results below it."""
+        context = super().get_context(request, *args, **kwargs)
+        listing = library_listing(self.get_parent(), request, paginate)
+        context["listing"] = listing
+        context["documents"] = listing.documents
+        context["cleanup_results"] = (
+            CleanupResultPage.objects.child_of(self).live().public().order_by("-cleanup_date", "-pk")
+        )
+        return context
+
 
 class CleanupResultPage(Page):
     """清理结果: the published outcome of a 规范性文件清理 — which documents stay
@@ -376,9 +413,41 @@ class CleanupResultPage(Page):
     ]
     parent_page_types = ["gk_pages.NormativeLibraryPage"]
     subpage_types = []
+    # The admin form checks the submitted items together (a document listed twice …).
+    base_form_class = CleanupResultPageForm
 
     class Meta:
         verbose_name = "规范性文件清理结果"
+
+    def clean(self):
+        super().clean()
+        # The admin form has checked the items as submitted; during its validation
+        # this instance still holds the previous version's items.
+        if not getattr(self, "_cleanup_items_checked", False):
+            check_cleanup_items(self)
+
+    def publish(self, revision, user=None, **kwargs):
+        # Remembered so that applying the cleanup (on page_published) can name who published it.
+        self._publishing_user = user
+        return super().publish(revision, user=user, **kwargs)
+
+    def with_content_json(self, content):
+        # Whether an item has been applied is a fact about the document, not content:
+        # publishing an older version must not clear it (and apply the item again).
+        obj = super().with_content_json(content)
+        obj._publishing_user = getattr(self, "_publishing_user", None)
+        if self.pk:
+            applied = dict(CleanupResultItem.objects.filter(page_id=self.pk).values_list("pk", "applied_at"))
+            for item in obj.items.all():
+                if item.pk in applied:
+                    item.applied_at = applied[item.pk]
+        return obj
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["groups"] = cleanup_groups(self)
+        context["library"] = self.get_parent()
+        return context
 
 
 class CleanupResultItem(Orderable):
@@ -407,6 +476,15 @@ class CleanupResultItem(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = verbose_name_plural = "清理结果条目"
+
+    def __str__(self):
+        title = self.document.title if self.document_id and self.document else "（文件已删除）"
+        return f"{title}：{self.decision_label}"
+
+    @property
+    def decision_label(self):
+        """The decision as a cleanup announcement words it (继续有效 / 修改 / 宣布失效 / 废止)."""
+        return DECISION_HEADINGS.get(self.decision, self.decision)
 
 
 @register_setting(icon="site")

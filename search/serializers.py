@@ -18,11 +18,12 @@ with the related rows registered by `register_ancestor`).
 from dataclasses import dataclass, field
 from typing import Callable
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.rich_text import RichText, get_text_for_indexing
 
-from gk_pages.models import ColumnPage, DocumentPage, DomainPage, OrganisationPage
+from gk_pages.models import ColumnPage, DocumentPage, DomainPage, InterpretationPage, OrganisationPage
 
 
 @dataclass(frozen=True)
@@ -195,4 +196,59 @@ def serialize_organisation(page, ctx):
         "body": plain_text(page.intro),
         "organisation": organisation_data(page.organisation),
         "published_date": local_date(page.last_published_at),
+    }
+
+
+# The policies an interpretation explains, as little of each as the document needs.
+_POLICIES = Prefetch("policies", queryset=DocumentPage.objects.only("id", "path", "title", "doc_number", "live"))
+
+
+def public_policies(page, ctx):
+    """The interpretation's policies a visitor can open (live, not under a view
+    restriction), in the order of their pages: the ones the page itself lists."""
+    return [p for p in page.policies.all() if p.live and not ctx.is_restricted(p)]
+
+
+@register(
+    InterpretationPage,
+    "interpretation",
+    select_related=("issuing_org",),
+    prefetch_related=("tags", _POLICIES),
+)
+def serialize_interpretation(page, ctx):
+    """政策解读: indexed like a document, its 解读形式 in the 文种 slot (an interpretation
+    has no 文种 of its own; the 文种 facet then offers 文字解读, 图表图解 … next to
+    通知, 办法 …), and the titles and 文号 of the policies it explains appended to
+    the searchable text, so that searching a policy's title or 文号 finds its
+    interpretations too. Only public policies are named: a policy that is
+    unpublished or restricted later is dropped when search.signals reindexes."""
+    column = ctx.nearest(page, ColumnPage)
+    entry = column.entry if column is not None else None
+    organisation = page.issuing_org or (entry.catalogue.organisation if entry is not None else None)
+    policies = public_policies(page, ctx)
+    named = "；".join(f"《{p.title}》" + (f"（{p.doc_number}）" if p.doc_number else "") for p in policies)
+    body = plain_text(page.body)
+    if named:
+        body = f"{body} 解读的政策：{named}".strip()
+    return {
+        "body": body,
+        "organisation": organisation_data(organisation),
+        "domain": domain_data(entry.domain if entry is not None else None),
+        "column": column_data(column),
+        "doc_number": page.doc_number or "",
+        "index_number": page.index_number or "",
+        "doc_type": page.get_form_display(),
+        "topic": attribute(page, "topic"),
+        "validity": attribute(page, "validity") if page.shows_validity else "",
+        "disclosure_attribute": attribute(page, "disclosure_attribute"),
+        "published_date": page.published_date,
+        "written_date": page.written_date,
+        "tags": tag_names(page),
+        # Kept in _source for result pages and the API (the mapping does not index them).
+        "interpretation": {
+            "form": page.form,
+            "is_follow_up": page.is_follow_up,
+            "media_url": page.media_url,
+            "policies": [{"id": p.pk, "title": p.title, "doc_number": p.doc_number} for p in policies],
+        },
     }

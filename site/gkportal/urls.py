@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
@@ -18,4 +19,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages in the default language (简体中文) keep unprefixed URLs; translations
+# (e.g. a Uyghur interpretation) live under /<language code>/.
+urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)

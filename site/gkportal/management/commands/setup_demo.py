@@ -23,6 +23,18 @@ from gk_columns.workingdays import seed_from_library
 from gk_pages.disclosure import DisclosureAttribute, Genre, NonDisclosureGround, Topic
 from gk_pages.management.commands.load_topics import load_topics
 from gk_pages.models import ColumnPage, DocumentPage, PortalHomePage, PortalIdentity
+from gkportal.demodata.importing import ensure_imported_documents
+from gkportal.demodata.interpretations import ensure_interpretations
+from gkportal.demodata.validity import ensure_non_public_items, ensure_normative_library
+from gkportal.demodata.workflows import ensure_review_roles
+
+DEMO_STEPS = (
+    ensure_imported_documents,
+    ensure_review_roles,
+    ensure_normative_library,
+    ensure_non_public_items,
+    ensure_interpretations,
+)
 
 DEMO_FILE = FIXTURES_DIR / "demo_region.json"
 ADMIN_USERNAME = ADMIN_PASSWORD = "admin"
@@ -102,12 +114,19 @@ class Command(BaseCommand):
             self.ensure_orphan(organisations["jyj"])
             self.ensure_pending_version(organisations["czj"])
             self.ensure_users(organisations)
+            # The lifecycle features, each with its own idempotent demo step
+            # (site/gkportal/demodata/). Order matters: imports go into columns the
+            # generator has already filled, interpretations need the policies.
+            context = dict(portal=portal, organisations=organisations, today=self.today, log=self.log)
+            for step in DEMO_STEPS:
+                step(rng=random.Random(f"{seed}-{step.__name__}"), **context)
         total = DocumentPage.objects.count()
         columns = ColumnPage.objects.count()
         self.stdout.write(
             self.style.SUCCESS(
                 f"示例县已就绪：公开主体 {len(organisations)} 个，栏目 {columns} 个，公开信息 {total} 条。"
-                f"管理员 {ADMIN_USERNAME} / {ADMIN_PASSWORD}；各单位编辑 <代码>_editor / {EDITOR_PASSWORD}（如 jyj_editor）。"
+                f"管理员 {ADMIN_USERNAME} / {ADMIN_PASSWORD}；各单位编辑 <代码>_editor / {EDITOR_PASSWORD}（如 jyj_editor）；"
+                f"教育局、城关镇的保密审查员 <代码>_reviewer、审核员 <代码>_approver（密码同编辑）。"
             )
         )
 
@@ -306,11 +325,14 @@ class Command(BaseCommand):
         if org.catalogues.count() > 1:
             return
         current = org.current_catalogue()
-        column = (
-            ColumnPage.objects.filter(entry__catalogue=current, numchild__gt=0).order_by("path").first()
-        )
+        # Always the organisation's first column (which columns the generator leaves
+        # empty varies from run to run), given content if it has none: the later demo
+        # steps import into the other columns and must find them live.
+        column = ColumnPage.objects.filter(entry__catalogue=current).order_by("path").first()
         if column is None:
             return
+        if not column.numchild:
+            self.add_document(column, org, self.today - datetime.timedelta(days=400))
         draft = Catalogue.new_draft(org, copy_from=current)
         draft.note = "合并重复事项"
         draft.save(update_fields=["note"])
