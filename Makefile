@@ -31,6 +31,7 @@ demo: migrate es  ## load the demo region (idempotent) and index it for search
 
 run: es demo  ## migrate, load the demo region and serve on $(HOST):$(PORT)
 	@echo "门户: http://$(HOST):$(PORT)/    管理后台: http://$(HOST):$(PORT)/admin/  (用户名 admin / 密码 admin)"
+	@echo "演示账号（密码 demo12345）: 编辑 jyj_editor mzj_editor cgz_editor；保密审查员 jyj_reviewer cgz_reviewer；审核员 jyj_approver cgz_approver"
 	$(GK) runserver $(HOST):$(PORT)
 
 test: setup es  ## the whole suite
