@@ -7,7 +7,7 @@ id = the page id. Field reference for the query side:
 field                            meaning / how to query
 ================================ =============================================================
 page_id, page_type,              Wagtail page id; registry key ("document", "column",
-page_type_label                  "organisation"; later "interpretation"); its Chinese label
+page_type_label                  "organisation", "interpretation"); its Chinese label
 title                            text, CJK bigrams (gk_text); .raw keyword; .smart smartcn words
 title_pinyin, title_initials     pinyin of the title as suffix tokens with indexed prefixes:
                                  `prefix` query with normalise_pinyin_query(q) ("yiwujiaoyu", "ywjy")
@@ -17,11 +17,12 @@ synonyms                         terms from the editors' synonym rules found in 
 doc_number                       文号, keyword normalised by analysis.normalise_doc_number:
                                  `term` query with normalise_doc_number(q); .text for partial words
 doc_number_display               文号 as written (not indexed)
-index_number                     索引号, keyword normalised by analysis.normalise_index_number
+index_number                     索引号 as assigned; the gk_keyword normalizer folds case
+                                 (query with normalise_index_number(q))
 organisation.{id,name,code}      issuing organisation (gk_columns.Organisation)
 domain.{id,code,name}            领域 (gk_columns.Domain)
 column.{id,title}                the column page the item is in (a column page: itself)
-doc_type, topic, validity        文种, 主题分类, 有效性 (empty until the lifecycle work adds them)
+doc_type, topic, validity        文种 (an interpretation's 解读形式), 主题分类, 有效性
 disclosure_attribute             公开属性 (only public values ever reach the index)
 published_date, written_date,    dates; year = published_date's year (for facets)
 year
