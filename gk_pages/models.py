@@ -92,10 +92,24 @@ class PortalHomePage(Page):
         for page in organisations:
             groups.setdefault(page.organisation.get_kind_display(), []).append(page)
         context["organisation_groups"] = groups.items()
+        # 最新公开信息 mixes documents and interpretations the way a column does
+        # (ColumnPage.get_context): one ordered query over both tables, then one
+        # per page type among the ten, however much the portal holds.
+        publishable = list(PUBLISHABLE)
         context["latest_documents"] = (
-            DocumentPage.objects.descendant_of(self).live().public().select_related("issuing_org").order_by(
-                "-published_date", "-pk"
-            )[:10]
+            Page.objects.descendant_of(self)
+            .live()
+            .public()
+            .type(DocumentPage, InterpretationPage)
+            .filter(
+                models.Q(documentpage__disclosure_attribute__in=publishable)
+                | models.Q(interpretationpage__disclosure_attribute__in=publishable)
+            )
+            .annotate(
+                item_date=Coalesce("documentpage__published_date", "interpretationpage__published_date")
+            )
+            .order_by("-item_date", "-pk")
+            .specific()[:10]
         )
         return context
 

@@ -484,3 +484,91 @@ def test_translated_content_is_marked_with_its_language(db):
     assert content_lang(chinese) == ""
     assert content_lang(tibetan) == ' lang="bo"'
     assert content_lang(uyghur) == ' lang="ug" dir="rtl"'
+
+
+# -- the portal home: latest items and the 规范性文件库 link ------------------------------------
+
+
+def add_interpretations(column, count, start=0, policies=()):
+    """`count` live Q&A interpretations, newest first by index, dated like add_documents."""
+    newest = datetime.date(2024, 6, 30)
+    for n in range(start, start + count):
+        page = InterpretationPage(
+            title=f"测试解读{n:03d}",
+            slug=f"jiedu-{n:03d}",
+            published_date=newest - datetime.timedelta(days=n),
+            form="问答",
+        )
+        page.policies = list(policies)
+        column.add_child(instance=page)
+
+
+def latest_items(response):
+    section = soup(response).select_one(".home-grid__latest")
+    return [
+        (li.a.get_text(strip=True), li.select_one(".item-list__kind").get_text(strip=True) if li.select_one(".item-list__kind") else "")
+        for li in section.select("ul.item-list > li")
+    ]
+
+
+def test_portal_home_latest_mixes_interpretations_and_documents(client, tree):
+    interpretation = InterpretationPage(
+        title="《测试县2024年义务教育招生工作方案》解读",
+        slug="zhaosheng-fangan-jiedu",
+        published_date=datetime.date(2024, 4, 5),
+        form="问答",
+    )
+    interpretation.policies = [tree.document]
+    tree.column.add_child(instance=interpretation)
+    draft = InterpretationPage(title="招生工作解读（草稿）", slug="caogao", published_date=datetime.date(2024, 4, 9), live=False)
+    tree.column.add_child(instance=draft)
+
+    response = client.get(tree.portal.url)
+    assert latest_items(response) == [
+        ("《测试县2024年义务教育招生工作方案》解读", "政策解读（问答）"),
+        ("测试县2024年义务教育招生工作方案", ""),
+    ]
+    link = soup(response).select_one(".home-grid__latest a")
+    assert link["href"] == interpretation.url
+    # The column's list marks it the same way (one shared include).
+    column_items = soup(client.get(tree.column.url)).select("ul.item-list > li")
+    assert column_items[0].select_one(".item-list__kind").get_text(strip=True) == "政策解读（问答）"
+
+
+def test_portal_home_queries_do_not_grow_with_items(client, tree, django_assert_num_queries):
+    add_documents(tree.column, 2)
+    add_interpretations(tree.column, 2, start=2, policies=[tree.document])
+    url = tree.portal.url
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    few_queries = len(few.captured_queries)
+
+    add_documents(tree.column, 20, start=4)
+    add_interpretations(tree.column, 20, start=24)
+    client.get(url)
+    with django_assert_num_queries(few_queries):
+        response = client.get(url)
+    items = latest_items(response)
+    assert len(items) == 10
+    assert [title for title, _ in items[:4]] == ["测试信息000", "测试信息001", "测试解读002", "测试解读003"]
+
+
+def test_normative_library_is_linked_once_live(client, tree):
+    def library_links(response):
+        html = soup(response)
+        return [a["href"] for a in html.select(".site-nav a, .home-library a")]
+
+    assert library_links(client.get(tree.portal.url)) == []
+    library = tree.portal.add_child(instance=NormativeLibraryPage(title="规范性文件库", slug="guifanxing-wenjian"))
+    response = client.get(tree.portal.url)
+    assert library_links(response) == [library.url, library.url]
+    # Every page's navigation leads there, and marks it on the library itself.
+    assert library_links(client.get(tree.document.url)) == [library.url]
+    nav_link = soup(client.get(library.url)).select_one(".site-nav a")
+    assert (nav_link["href"], nav_link["aria-current"]) == (library.url, "page")
+    # 关怀版 is kept on the link.
+    assert soup(client.get(tree.portal.url, {"care": "1"})).select_one(".site-nav a")["href"] == f"{library.url}?care=1"
+
+    library.unpublish()
+    assert library_links(client.get(tree.portal.url)) == []

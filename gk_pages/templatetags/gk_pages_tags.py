@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from wagtail.contrib.routable_page.templatetags.wagtailroutablepage_tags import routablepageurl
 from wagtail.models import Site
 
-from gk_pages.models import PortalHomePage
+from gk_pages.models import InterpretationPage, NormativeLibraryPage, PortalHomePage
 
 register = template.Library()
 
@@ -155,3 +155,37 @@ def page_links(page_obj):
         else:
             links.append({"number": number, "current": number == page_obj.number})
     return links
+
+
+@register.filter
+def is_interpretation(page):
+    """True for a 政策解读 in a list that mixes documents and interpretations."""
+    return isinstance(page, InterpretationPage)
+
+
+_LIBRARY_CACHE_ATTR = "_gk_normative_library"
+
+
+@register.simple_tag(takes_context=True)
+def normative_library(context):
+    """The live, public 规范性文件库 of the current site (None without one).
+
+    The header and the portal home both ask for it: the answer is kept on the
+    request, so a page pays for the lookup once. Without a request (error pages
+    rendered outside one) nothing is looked up."""
+    request = context.get("request")
+    if request is None:
+        return None
+    if not hasattr(request, _LIBRARY_CACHE_ATTR):
+        site = Site.find_for_request(request)
+        library = None
+        if site is not None:
+            library = (
+                NormativeLibraryPage.objects.descendant_of(site.root_page, inclusive=True)
+                .live()
+                .public()
+                .order_by("path")
+                .first()
+            )
+        setattr(request, _LIBRARY_CACHE_ATTR, library)
+    return getattr(request, _LIBRARY_CACHE_ATTR)
