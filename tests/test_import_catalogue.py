@@ -603,13 +603,16 @@ def _upload(client, workbook, org, **extra):
 
 
 def test_admin_upload_preview_confirm(admin_client, domains, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.GK_PRIVATE_UPLOAD_DIR = private = tmp_path / "private"
     org = make_org()
     assert admin_client.get(reverse("gk_columns_import:import_upload")).status_code == 200
     response = _upload(admin_client, W.social_assistance_and_household(), org)
     assert response.status_code == 302
     preview_url = response["Location"]
-    assert list((tmp_path / "imports").iterdir())
+    # Kept privately until confirmed: media is served to the public.
+    assert len(list(private.iterdir())) == 1
+    assert not (tmp_path / "media").exists()
 
     preview = admin_client.get(preview_url)
     assert preview.status_code == 200
@@ -627,14 +630,15 @@ def test_admin_upload_preview_confirm(admin_client, domains, settings, tmp_path)
     assert [str(m) for m in get_messages(done.wsgi_request)] == [
         f"已导入为{org.name}公开目录第1版（草稿），共 10 个事项。"
     ]
-    assert not list((tmp_path / "imports").iterdir())  # the upload is removed once imported
+    assert not list(private.iterdir())  # the upload is removed once imported
     # The token is spent: confirming again imports nothing more.
     admin_client.post(confirm_url, {"confirm": "1"})
     assert org.catalogues.count() == 1
 
 
 def test_admin_preview_lists_errors_and_refuses_to_confirm(admin_client, domains, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.GK_PRIVATE_UPLOAD_DIR = tmp_path / "private"
     org = make_org()
     row = W.TONGHAI_TABLES[2][1][0]
     wb, first_rows = W.tonghai_multi_table([(W.TONGHAI_TABLES[2][0], [row[:3] + [""] + row[4:]])])
@@ -647,7 +651,7 @@ def test_admin_preview_lists_errors_and_refuses_to_confirm(admin_client, domains
     assert Catalogue.objects.count() == 0
 
     admin_client.post(preview.context["confirm_url"], {"cancel": "1"})
-    assert not list((tmp_path / "imports").iterdir())
+    assert not list((tmp_path / "private").iterdir())
 
 
 def test_admin_import_needs_permission(client, domains, settings, tmp_path):

@@ -7,6 +7,7 @@ import datetime
 import io
 import json
 import zipfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -29,6 +30,7 @@ from wagtail.models import (
 )
 
 from gk_columns.models import Catalogue
+from gk_columns.uploads import upload_path
 from gk_pages.disclosure import IndexNumberCounter
 from gk_pages.importing import (
     Action,
@@ -62,6 +64,7 @@ def county(portal, settings, tmp_path):
     """测试县教育局 (code jyj) with five columns, one of them retired and two sharing
     the name 工作动态; 测试县甲镇 with columns of its own; the topic list."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.GK_PRIVATE_UPLOAD_DIR = tmp_path / "private"
     # Tests below set up the review workflows they need themselves.
     settings.GK_REVIEW_WORKFLOW = False
     load_topics()
@@ -614,9 +617,36 @@ def test_admin_upload_preview_confirm_as_superuser(county, admin_client, setting
     assert pages["默认栏目中的一条"].get_parent().title == "政策文件" and pages["默认栏目中的一条"].live
     assert pages["不予公开的请示"].live is False
     assert pages[line()["title"]].owner.username == "admin"
-    assert not list((settings.MEDIA_ROOT / "imports" / "documents").iterdir())  # the upload is removed
+    assert not list(settings.GK_PRIVATE_UPLOAD_DIR.iterdir())  # the upload is removed
     admin_client.post(preview.context["confirm_url"], {"confirm": "1"})  # the token is spent
     assert DocumentPage.objects.count() == 3
+
+
+def test_admin_upload_is_kept_privately_until_confirmed(county, admin_client, settings):
+    """A pending upload may hold 不予公开 text: it is never stored under the public
+    MEDIA_ROOT, and it is deleted once imported."""
+    secret = line(
+        title="不予公开的内部请示",
+        disclosure_attribute="不予公开",
+        non_disclosure_ground="过程性信息",
+        non_disclosure_reason="内部研究稿",
+    )
+    response = _upload(admin_client, [secret], county.org)
+    token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    stored = upload_path(admin_client.session["gk_document_imports"][token]["upload"])
+    assert stored.read_bytes().decode() == json.dumps(secret, ensure_ascii=False)
+    assert stored.parent == settings.GK_PRIVATE_UPLOAD_DIR
+    assert not stored.resolve().is_relative_to(Path(settings.MEDIA_ROOT).resolve())
+    assert token not in stored.name  # the URL's token does not name the file
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
+
+    preview = admin_client.get(response["Location"])
+    assert preview.status_code == 200 and stored.exists()
+    done = admin_client.post(preview.context["confirm_url"], {"confirm": "1"})
+    assert done.status_code == 302 and DocumentPage.objects.filter(title="不予公开的内部请示").exists()
+    assert not stored.exists()
+    assert token not in admin_client.session["gk_document_imports"]
 
 
 def test_admin_preview_lists_every_error_and_refuses_to_confirm(county, admin_client, settings):
@@ -631,7 +661,7 @@ def test_admin_preview_lists_every_error_and_refuses_to_confirm(county, admin_cl
     assert confirmed.status_code == 200 and "发现 2 处错误" in confirmed.content.decode()
     assert DocumentPage.objects.count() == 0
     admin_client.post(preview.context["confirm_url"], {"cancel": "1"})
-    assert not list((settings.MEDIA_ROOT / "imports" / "documents").iterdir())
+    assert not list(settings.GK_PRIVATE_UPLOAD_DIR.iterdir())
 
 
 def test_admin_upload_rejects_other_files_and_unknown_default_columns(county, admin_client):

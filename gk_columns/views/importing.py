@@ -1,8 +1,9 @@
 """Admin views for importing a standard catalogue from Excel: upload → preview →
 confirm.
 
-The upload is kept under MEDIA_ROOT/imports/ and remembered in the uploader's
-session by a token; preview and confirm both read the file again, so what is
+The upload is kept in the private upload directory (gk_columns.uploads, never
+under MEDIA_ROOT) and remembered in the uploader's session by a token; preview
+and confirm both read the file again, so what is
 imported is exactly what the preview showed, checked once more at the moment
 of writing.
 
@@ -11,16 +12,11 @@ Include `urlpatterns` under the admin (register_admin_urls) with the namespace
 import_confirm.
 """
 
-import datetime
-import uuid
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -28,14 +24,13 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from ..forms import CatalogueImportForm
 from ..importing import import_rows, parse_workbook
 from ..models import Organisation
+from ..uploads import PendingUploads, open_upload
 
 app_name = "gk_columns_import"
 
-SESSION_KEY = "gk_catalogue_imports"
-UPLOAD_DIR = "imports"
 PREVIEW_PAGE_SIZE = 100
-# Uploads never confirmed are cleared from the session (and disk) after this long.
-PENDING_MAX_AGE_HOURS = 24
+# Uploads never confirmed are cleared from the session (and disk) after 24 hours.
+pending_uploads = PendingUploads("gk_catalogue_imports", max_age_hours=24)
 
 
 def _url(name, **kwargs):
@@ -60,24 +55,6 @@ class ImportViewMixin(ImportPermissionMixin, WagtailAdminTemplateMixin):
         return self.breadcrumbs_items + [{"url": _url("import_upload"), "label": "导入标准目录"}]
 
 
-def _pending(request):
-    return request.session.setdefault(SESSION_KEY, {})
-
-
-def _discard(request, token):
-    entry = _pending(request).pop(token, None)
-    request.session.modified = True
-    if entry and default_storage.exists(entry["path"]):
-        default_storage.delete(entry["path"])
-
-
-def _discard_stale(request):
-    cutoff = timezone.now() - datetime.timedelta(hours=PENDING_MAX_AGE_HOURS)
-    for token, entry in list(_pending(request).items()):
-        if datetime.datetime.fromisoformat(entry["uploaded_at"]) < cutoff:
-            _discard(request, token)
-
-
 class ImportUploadView(ImportViewMixin, FormView):
     form_class = CatalogueImportForm
     template_name = "gk_columns/import/upload.html"
@@ -90,18 +67,13 @@ class ImportUploadView(ImportViewMixin, FormView):
         return initial
 
     def form_valid(self, form):
-        _discard_stale(self.request)
-        token = uuid.uuid4().hex
-        upload = form.cleaned_data["file"]
-        stored = default_storage.save(f"{UPLOAD_DIR}/{token}.xlsx", upload)
-        _pending(self.request)[token] = {
-            "path": stored,
-            "filename": upload.name,
-            "organisation": form.cleaned_data["organisation"].pk,
-            "create_domains": form.cleaned_data["create_domains"],
-            "uploaded_at": timezone.now().isoformat(),
-        }
-        self.request.session.modified = True
+        token = pending_uploads.add(
+            self.request,
+            form.cleaned_data["file"],
+            suffix=".xlsx",
+            organisation=form.cleaned_data["organisation"].pk,
+            create_domains=form.cleaned_data["create_domains"],
+        )
         return redirect(_url("import_preview", token=token))
 
 
@@ -110,19 +82,19 @@ class PendingImportMixin:
 
     def dispatch(self, request, *args, **kwargs):
         self.token = kwargs["token"]
-        self.pending = _pending(request).get(self.token)
-        if self.pending is None or not default_storage.exists(self.pending["path"]):
+        self.pending = pending_uploads.get(request, self.token)
+        if self.pending is None:
             messages.error(request, "找不到这次上传的文件（可能已导入、已取消或已过期），请重新上传。")
             return redirect(_url("import_upload"))
         self.organisation = Organisation.objects.filter(pk=self.pending["organisation"]).first()
         if self.organisation is None:
-            _discard(request, self.token)
+            pending_uploads.discard(request, self.token)
             messages.error(request, "所选公开主体已不存在，请重新上传。")
             return redirect(_url("import_upload"))
         return super().dispatch(request, *args, **kwargs)
 
     def parse(self):
-        with default_storage.open(self.pending["path"], "rb") as handle:
+        with open_upload(self.pending["upload"]) as handle:
             return parse_workbook(
                 handle,
                 create_domains=self.pending["create_domains"],
@@ -162,7 +134,7 @@ class ImportConfirmView(ImportPermissionMixin, PendingImportMixin, View):
 
     def post(self, request, *args, **kwargs):
         if "cancel" in request.POST:
-            _discard(request, self.token)
+            pending_uploads.discard(request, self.token)
             messages.info(request, "已取消导入，上传的文件已删除。")
             return redirect(_url("import_upload"))
         result = self.parse()
@@ -180,7 +152,7 @@ class ImportConfirmView(ImportPermissionMixin, PendingImportMixin, View):
         except ValidationError as exc:
             messages.error(request, "导入失败，未写入任何数据：" + "；".join(exc.messages))
             return redirect(_url("import_preview", token=self.token))
-        _discard(request, self.token)
+        pending_uploads.discard(request, self.token)
         created = f"，新建领域：{'、'.join(result.new_domains)}" if result.new_domains else ""
         messages.success(
             request,

@@ -1,8 +1,9 @@
 """Admin views for importing existing documents: upload → preview → confirm.
 
 The upload (a JSONL file, or a ZIP package with the JSONL file and its
-attachments) is kept under MEDIA_ROOT/imports/documents/ under a random name
-and remembered in the uploader's session by a token. The preview is a dry run
+attachments) is kept in the private upload directory (gk_columns.uploads:
+never under MEDIA_ROOT, as it may hold 不予公开 text) under a random name and
+remembered in the uploader's session by a token. The preview is a dry run
 of the import; confirming runs it for real, checking every line again at the
 moment of writing, so what is written is exactly what the preview showed or
 nothing. Editors see only the organisations into whose columns they may add
@@ -13,24 +14,22 @@ Include `urlpatterns` under the admin (register_admin_urls) with the namespace
 "gk_pages_import"; the view names are upload, preview and confirm.
 """
 
-import datetime
-import tempfile
-import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.auth import require_admin_access
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from gk_columns.models import Organisation
+from gk_columns.uploads import PendingUploads
+from gk_columns.uploads import open_upload as open_stored_upload
 
 from ..importing import (
     JSONL_SUFFIXES,
@@ -48,12 +47,10 @@ from ..models import ColumnPage, OrganisationPage
 
 app_name = "gk_pages_import"
 
-SESSION_KEY = "gk_document_imports"
-UPLOAD_DIR = "imports/documents"
 ACCEPTED_SUFFIXES = (*JSONL_SUFFIXES, ".zip")
 MAX_UPLOAD_BYTES = 500 * 1024 * 1024
-# Uploads never confirmed are cleared from the session (and storage) after this long.
-PENDING_MAX_AGE_HOURS = 24
+# Uploads never confirmed are cleared from the session (and disk) after 24 hours.
+pending_uploads = PendingUploads("gk_document_imports", max_age_hours=24)
 
 
 def _url(name, **kwargs):
@@ -62,6 +59,13 @@ def _url(name, **kwargs):
 
 def may_import(user):
     return user.is_active and (user.is_superuser or importable_organisations(user).exists())
+
+
+class DocumentImportMenuItem(MenuItem):
+    """导入公开信息 in the admin menu, for whoever may add documents to some organisation's columns."""
+
+    def is_shown(self, request):
+        return may_import(request.user)
 
 
 def upload_url_for(page, user):
@@ -144,24 +148,6 @@ class ImportViewMixin(ImportPermissionMixin, WagtailAdminTemplateMixin):
         return self.breadcrumbs_items + [{"url": _url("upload"), "label": "导入公开信息"}]
 
 
-def _pending(request):
-    return request.session.setdefault(SESSION_KEY, {})
-
-
-def _discard(request, token):
-    entry = _pending(request).pop(token, None)
-    request.session.modified = True
-    if entry and default_storage.exists(entry["path"]):
-        default_storage.delete(entry["path"])
-
-
-def _discard_stale(request):
-    cutoff = timezone.now() - datetime.timedelta(hours=PENDING_MAX_AGE_HOURS)
-    for token, entry in list(_pending(request).items()):
-        if datetime.datetime.fromisoformat(entry["uploaded_at"]) < cutoff:
-            _discard(request, token)
-
-
 class ImportUploadView(ImportViewMixin, FormView):
     form_class = DocumentImportForm
     template_name = "gk_pages/admin/import_documents.html"
@@ -178,20 +164,15 @@ class ImportUploadView(ImportViewMixin, FormView):
         return initial
 
     def form_valid(self, form):
-        _discard_stale(self.request)
-        token = uuid.uuid4().hex
         upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        stored = default_storage.save(f"{UPLOAD_DIR}/{token}{suffix}", upload)
-        _pending(self.request)[token] = {
-            "path": stored,
-            "filename": upload.name,
-            "organisation": form.cleaned_data["organisation"].pk,
-            "column": form.cleaned_data["column"].strip(),
-            "publish": form.cleaned_data["publish"],
-            "uploaded_at": timezone.now().isoformat(),
-        }
-        self.request.session.modified = True
+        token = pending_uploads.add(
+            self.request,
+            upload,
+            suffix=Path(upload.name).suffix,
+            organisation=form.cleaned_data["organisation"].pk,
+            column=form.cleaned_data["column"].strip(),
+            publish=form.cleaned_data["publish"],
+        )
         return redirect(_url("preview", token=token))
 
 
@@ -200,26 +181,21 @@ class PendingImportMixin:
 
     def dispatch(self, request, *args, **kwargs):
         self.token = kwargs["token"]
-        self.pending = _pending(request).get(self.token)
-        if self.pending is None or not default_storage.exists(self.pending["path"]):
+        self.pending = pending_uploads.get(request, self.token)
+        if self.pending is None:
             messages.error(request, "找不到这次上传的文件（可能已导入、已取消或已过期），请重新上传。")
             return redirect(_url("upload"))
         self.organisation = importable_organisations(request.user).filter(pk=self.pending["organisation"]).first()
         if self.organisation is None:
-            _discard(request, self.token)
+            pending_uploads.discard(request, self.token)
             messages.error(request, "所选公开主体已不存在，或您已没有向其栏目添加信息的权限，请重新上传。")
             return redirect(_url("upload"))
         return super().dispatch(request, *args, **kwargs)
 
     def run(self, *, dry_run):
         """The import of the stored upload (a dry run for the preview)."""
-        with default_storage.open(self.pending["path"], "rb") as handle:
-            if self.pending["path"].endswith(".zip") and not _seekable(handle):
-                # ZIP needs random access; remote storages may stream.
-                spooled = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)
-                for chunk in handle.chunks():
-                    spooled.write(chunk)
-                handle = spooled
+        # A local file: seekable, as a ZIP package needs.
+        with open_stored_upload(self.pending["upload"]) as handle:
             try:
                 source = open_upload(handle, self.pending["filename"])
             except ImportSourceError as exc:
@@ -251,13 +227,6 @@ class PendingImportMixin:
         }
 
 
-def _seekable(handle):
-    try:
-        return handle.seekable()
-    except (AttributeError, ValueError):
-        return False
-
-
 class ImportPreviewView(ImportViewMixin, PendingImportMixin, TemplateView):
     template_name = "gk_pages/admin/import_documents_preview.html"
     page_title = "导入预览"
@@ -280,7 +249,7 @@ class ImportConfirmView(ImportPreviewView):
 
     def post(self, request, *args, **kwargs):
         if "cancel" in request.POST:
-            _discard(request, self.token)
+            pending_uploads.discard(request, self.token)
             messages.info(request, "已取消导入，上传的文件已删除。")
             return redirect(_url("upload"))
         result, problem = self.run(dry_run=False)
@@ -292,7 +261,7 @@ class ImportConfirmView(ImportPreviewView):
             context = super(ImportPreviewView, self).get_context_data(**kwargs)
             context.update(self.preview_context(result, problem))
             return self.render_to_response(context)
-        _discard(request, self.token)
+        pending_uploads.discard(request, self.token)
         messages.success(request, f"已导入到{self.organisation.name}：{result.summary()}。")
         columns = {d.column.pk for d in result.documents if d.column is not None}
         if len(columns) == 1:

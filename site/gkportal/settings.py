@@ -9,6 +9,9 @@ Environment:
   WAGTAILADMIN_BASE_URL base URL used in admin notifications
   ELASTICSEARCH_URL   the search cluster (default: the local node of `make es`, port GK_ES_PORT or 9200)
   GK_SEARCH_INDEX_PREFIX  prefix of the search indices and aliases (default "gk")
+  GK_REVIEW_WORKFLOW  "0" to publish without the 保密审查 → 审核 workflow (default on)
+  GK_PRIVATE_UPLOAD_DIR  uploaded import files between preview and confirm (default <GK_DATA_DIR>/private/imports)
+  DJANGO_EMAIL_BACKEND  where workflow notices go (default SMTP in production, dropped otherwise)
 """
 
 import os
@@ -144,6 +147,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Imports awaiting confirmation (gk_columns.uploads): outside MEDIA_ROOT, which is
+# served publicly, since an upload may hold text that is not to be disclosed.
+GK_PRIVATE_UPLOAD_DIR = Path(os.environ.get("GK_PRIVATE_UPLOAD_DIR", DATA_DIR / "private" / "imports"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
