@@ -52,6 +52,29 @@ def paginate(request, queryset, per_page):
         return paginator.page(paginator.num_pages if str(number).lstrip("-").isdigit() and int(number) > 1 else 1)
 
 
+def disclosed_items(pages):
+    """The documents and interpretations among `pages` that the public may see,
+    newest first by 发布日期, as their specific types.
+
+    One ordered query over both tables (their 发布日期 coalesced), then one per page
+    type on the page of results, however many items there are. Live rows are
+    publishable by construction (DisclosureMixin.save); the attribute filter keeps
+    rows written around it (bulk SQL) out as well."""
+    publishable = list(PUBLISHABLE)
+    return (
+        pages.live()
+        .public()
+        .type(DocumentPage, InterpretationPage)
+        .filter(
+            models.Q(documentpage__disclosure_attribute__in=publishable)
+            | models.Q(interpretationpage__disclosure_attribute__in=publishable)
+        )
+        .annotate(item_date=Coalesce("documentpage__published_date", "interpretationpage__published_date"))
+        .order_by("-item_date", "-pk")
+        .specific()
+    )
+
+
 class StructurePage(Page):
     """A page the sync owns: editors may change its intro, not create it."""
 
@@ -92,25 +115,8 @@ class PortalHomePage(Page):
         for page in organisations:
             groups.setdefault(page.organisation.get_kind_display(), []).append(page)
         context["organisation_groups"] = groups.items()
-        # 最新公开信息 mixes documents and interpretations the way a column does
-        # (ColumnPage.get_context): one ordered query over both tables, then one
-        # per page type among the ten, however much the portal holds.
-        publishable = list(PUBLISHABLE)
-        context["latest_documents"] = (
-            Page.objects.descendant_of(self)
-            .live()
-            .public()
-            .type(DocumentPage, InterpretationPage)
-            .filter(
-                models.Q(documentpage__disclosure_attribute__in=publishable)
-                | models.Q(interpretationpage__disclosure_attribute__in=publishable)
-            )
-            .annotate(
-                item_date=Coalesce("documentpage__published_date", "interpretationpage__published_date")
-            )
-            .order_by("-item_date", "-pk")
-            .specific()[:10]
-        )
+        # 最新公开信息 mixes documents and interpretations the way a column does.
+        context["latest_documents"] = disclosed_items(Page.objects.descendant_of(self))[:10]
         return context
 
 
@@ -250,27 +256,7 @@ class ColumnPage(StructurePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Documents and interpretations share one list, newest first: one query for
-        # the page of items over both tables (their 发布日期 coalesced), then one
-        # per page type present on that page, however many items the column has.
-        # Live rows are publishable by construction (DisclosureMixin.save); the
-        # attribute filter keeps rows written around it (bulk SQL) out as well.
-        publishable = list(PUBLISHABLE)
-        items = (
-            Page.objects.child_of(self)
-            .live()
-            .public()
-            .type(DocumentPage, InterpretationPage)
-            .filter(
-                models.Q(documentpage__disclosure_attribute__in=publishable)
-                | models.Q(interpretationpage__disclosure_attribute__in=publishable)
-            )
-            .annotate(
-                item_date=Coalesce("documentpage__published_date", "interpretationpage__published_date")
-            )
-            .order_by("-item_date", "-pk")
-            .specific()
-        )
+        items = disclosed_items(Page.objects.child_of(self))
         context["documents"] = paginate(request, items, COLUMN_PAGE_SIZE)
         context["entry"] = self.entry
         return context

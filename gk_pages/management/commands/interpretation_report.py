@@ -1,13 +1,8 @@
-import argparse
 import csv
 import datetime
 import io
 import json
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-
-from gk_columns.models import Organisation
 from gk_pages.interpretations import (
     LIMIT_WORKING_DAYS,
     FindingKind,
@@ -15,6 +10,7 @@ from gk_pages.interpretations import (
     interpretation_timeliness,
     summarise,
 )
+from gk_pages.management.reports import ReportCommand
 
 CSV_COLUMNS = [
     ("kind_label", "类型"),
@@ -35,13 +31,6 @@ CSV_COLUMNS = [
 ]
 
 
-def _date(value):
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{value}") from exc
-
-
 def _text(value):
     if value is None:
         return ""
@@ -50,28 +39,23 @@ def _text(value):
     return str(value)
 
 
-class Command(BaseCommand):
+class Command(ReportCommand):
     help = (
         f"政策解读及时性：需要解读（规范性文件或标记需要解读）但尚无解读的政策文件，"
         f"以及晚于政策发布 {LIMIT_WORKING_DAYS} 个工作日才发布的解读（按法定工作日计算）。"
     )
 
+    org_help = "只看该公开主体发布的政策文件"
+    today_help = "按该日期评估（默认今天）"
+
     def add_arguments(self, parser):
-        parser.add_argument("--org", metavar="CODE", help="只看该公开主体发布的政策文件")
-        parser.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="按该日期评估（默认今天）")
+        super().add_arguments(parser)
         parser.add_argument(
             "--kind", choices=[k.value for k in FindingKind], help="只列一类：missing 应解读未解读，late 解读发布超时"
         )
         parser.add_argument("--overdue", action="store_true", help="只列已超期的")
-        parser.add_argument("--format", choices=["text", "json", "csv"], default="text", help="输出格式")
 
-    def handle(self, *args, org=None, today=None, kind=None, overdue=False, format="text", **options):
-        organisation = None
-        if org:
-            organisation = Organisation.objects.filter(code=org).first()
-            if organisation is None:
-                raise CommandError(f"未找到公开主体：{org}（请使用公开主体代码，如 xzf）。")
-        today = today or timezone.localdate()
+    def write_report(self, organisation, today, format, *, kind=None, overdue=False, **options):
         rows = filter_rows(interpretation_timeliness(today, organisation), kind=kind, overdue_only=overdue)
 
         if format == "json":
