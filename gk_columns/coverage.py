@@ -45,11 +45,9 @@ restrictions, columns, one aggregate over documents, and the two calendar
 tables (read once, only when a working-day deadline has to be counted).
 """
 
-import csv
 import datetime
 import functools
 import io
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
@@ -63,8 +61,9 @@ from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, Extra
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from . import timelimits
+from . import tables, timelimits
 from .models import Catalogue, CatalogueEntry, CoverageSnapshot, Organisation, entry_label
+from .tables import display_width
 from .workingdays import WorkingCalendar
 
 SCORE_WEIGHTS = (("live_column", 40), ("with_content", 30), ("fresh", 30))
@@ -730,10 +729,7 @@ def detail_rows(report):
 
 def write_csv(report, stream):
     """The summary as CSV, UTF-8 with a BOM so that Excel reads the Chinese correctly."""
-    stream.write("\ufeff")
-    writer = csv.writer(stream)
-    writer.writerow([heading for _, heading in SUMMARY_COLUMNS])
-    writer.writerows(summary_rows(report))
+    tables.write_csv(stream, [heading for _, heading in SUMMARY_COLUMNS], summary_rows(report))
 
 
 def write_xlsx(report, stream):
@@ -765,12 +761,8 @@ def write_xlsx(report, stream):
     workbook.save(stream)
 
 
-def _width(text):
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _pad(text, width, right):
-    fill = " " * (width - _width(text))
+    fill = " " * (width - display_width(text))
     return fill + text if right else text + fill
 
 
@@ -785,7 +777,7 @@ def format_table(report):
         if values["provisional"]:
             row[-1] += "*"
         rows.append(row)
-    widths = [max(_width(cell) for cell in column) for column in zip(headings, *rows)]
+    widths = [max(display_width(cell) for cell in column) for column in zip(headings, *rows)]
     numeric = [i >= 2 for i in range(len(columns))]
     rule = "  ".join("-" * w for w in widths)
     lines = ["  ".join(_pad(h, w, r) for h, w, r in zip(headings, widths, numeric)), rule]

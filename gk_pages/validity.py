@@ -18,12 +18,8 @@
   ``gk validity-review`` and of the admin report 规范性文件有效性核查.
 """
 
-import csv
 import datetime
-import io
-import json
 import logging
-import unicodedata
 from dataclasses import dataclass, field
 
 from django import forms
@@ -656,38 +652,6 @@ def validity_problems(today=None, organisation=None, *, within=None, absolute_ur
             )
     findings.sort(key=lambda f: (f.organisation_order, f.organisation_code, f.title, f.page_id))
     return findings
-
-
-# -- report output shared by the commands ---------------------------------------------------------
-
-
-def _width(text):
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def format_text_table(headings, rows):
-    """Rows as aligned text (CJK characters count double width)."""
-    rows = [[str(cell) for cell in row] for row in rows]
-    widths = [max(_width(cell) for cell in column) for column in zip(headings, *rows)]
-
-    def line(cells):
-        return "  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(cells, widths)).rstrip()
-
-    return "\n".join([line(headings), "  ".join("-" * w for w in widths)] + [line(row) for row in rows]) + "\n"
-
-
-def csv_text(headings, rows):
-    """CSV with a BOM, as Excel needs it to read UTF-8 Chinese."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(headings)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def json_text(payload):
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 
 FINDING_COLUMNS = [

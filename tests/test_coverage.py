@@ -343,9 +343,9 @@ def test_table_has_chinese_headings_one_line_per_organisation_and_totals(case):
         ["合计", "10", "8", "7", "6", "3", "2", "1", "1", "55.0"],
     ]
     # Columns line up in display width (a CJK character takes two cells).
-    from gk_columns.coverage import _width
+    from gk_columns.tables import display_width
 
-    assert len({_width(line) for line in lines if line.strip()}) == 1
+    assert len({display_width(line) for line in lines if line.strip()}) == 1
 
 
 def test_csv_has_a_bom_and_the_same_numbers(case, tmp_path):

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from gk_columns.models import Organisation
-from gk_pages.validity import csv_text, format_text_table, json_text
+from gk_columns.tables import csv_text, format_text_table, json_text
 
 
 def parse_date(value):

@@ -1,8 +1,7 @@
-import csv
 import datetime
-import io
 import json
 
+from gk_columns.tables import csv_text
 from gk_pages.interpretations import (
     LIMIT_WORKING_DAYS,
     FindingKind,
@@ -73,13 +72,9 @@ class Command(ReportCommand):
             self.stdout.write(self.as_text(rows, today, organisation), ending="")
 
     def as_csv(self, rows):
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel reads UTF-8 Chinese only with the BOM.
-        writer = csv.writer(buffer)
-        writer.writerow([label for _, label in CSV_COLUMNS])
-        for row in rows:
-            writer.writerow([_text(getattr(row, name)) for name, _ in CSV_COLUMNS])
-        return buffer.getvalue()
+        return csv_text(
+            [label for _, label in CSV_COLUMNS], ([_text(getattr(row, name)) for name, _ in CSV_COLUMNS] for row in rows)
+        )
 
     def as_text(self, rows, today, organisation):
         counts = summarise(rows)
