@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export GK_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: setup run demo migrate test test-fast bench clean es es-stop
+.PHONY: setup run demo migrate test test-fast lint bench clean es es-stop
 
 # The local Elasticsearch node (search/es/node.sh); with ELASTICSEARCH_URL set,
 # `make es` only checks that cluster answers. GK_ES_PORT changes the port.
@@ -36,6 +36,10 @@ run: es demo  ## migrate, load the demo region and serve on $(HOST):$(PORT)
 
 test: setup es  ## the whole suite
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup  ## ruff (ruff.toml) and the layer contracts (.importlinter)
+	$(BIN)/ruff check .
+	cd $(CURDIR) && PYTHONPATH=site:. $(BIN)/lint-imports
 
 bench: setup  ## benchmarks, printing numbers and ratios
 	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)

@@ -37,7 +37,7 @@ class CatalogueEntryForm(CatalogueElementsForm):
         catalogue = cleaned.get("catalogue") or getattr(self.instance, "catalogue", None)
         if catalogue is not None and not catalogue.is_editable:
             raise forms.ValidationError(
-                "该目录版本状态为“%s”，不能修改事项；请新建草稿版本。" % catalogue.get_status_display()
+                f"该目录版本状态为“{catalogue.get_status_display()}”，不能修改事项；请新建草稿版本。"
             )
         return cleaned
 

@@ -772,19 +772,19 @@ def format_table(report):
     headings = [heading for _, heading in columns]
     rows = []
     for source in summary_rows(report):
-        values = dict(zip([name for name, _ in SUMMARY_COLUMNS], source))
+        values = dict(zip([name for name, _ in SUMMARY_COLUMNS], source, strict=False))
         row = [str(values[name]) for name, _ in columns]
         if values["provisional"]:
             row[-1] += "*"
         rows.append(row)
-    widths = [max(display_width(cell) for cell in column) for column in zip(headings, *rows)]
+    widths = [max(display_width(cell) for cell in column) for column in zip(headings, *rows, strict=False)]
     numeric = [i >= 2 for i in range(len(columns))]
     rule = "  ".join("-" * w for w in widths)
-    lines = ["  ".join(_pad(h, w, r) for h, w, r in zip(headings, widths, numeric)), rule]
-    lines += ["  ".join(_pad(c, w, r) for c, w, r in zip(row, widths, numeric)) for row in rows[:-1]]
+    lines = ["  ".join(_pad(h, w, r) for h, w, r in zip(headings, widths, numeric, strict=False)), rule]
+    lines += ["  ".join(_pad(c, w, r) for c, w, r in zip(row, widths, numeric, strict=False)) for row in rows[:-1]]
     if len(rows) > 1:
         lines.append(rule)
-    lines.append("  ".join(_pad(c, w, r) for c, w, r in zip(rows[-1], widths, numeric)))
+    lines.append("  ".join(_pad(c, w, r) for c, w, r in zip(rows[-1], widths, numeric, strict=False)))
     if report.totals()["provisional"]:
         lines.append("* " + PROVISIONAL_NOTE)
     return "\n".join(lines) + "\n"

@@ -319,7 +319,7 @@ class Catalogue(models.Model):
             raise ValidationError("目录没有任何事项，不能提交。")
         problems = [e for e in self.entries.all() if e.not_applicable and not e.not_applicable_reason.strip()]
         if problems:
-            raise ValidationError("以下事项标记为不适用但没有填写理由：%s" % "、".join(e.title for e in problems))
+            raise ValidationError("以下事项标记为不适用但没有填写理由：{}".format("、".join(e.title for e in problems)))
         self._move("submit", user)
         self.save()
 

@@ -16,10 +16,10 @@ def display_width(text):
 def format_text_table(headings, rows):
     """Rows as aligned text."""
     rows = [[str(cell) for cell in row] for row in rows]
-    widths = [max(display_width(cell) for cell in column) for column in zip(headings, *rows)]
+    widths = [max(display_width(cell) for cell in column) for column in zip(headings, *rows, strict=False)]
 
     def line(cells):
-        return "  ".join(cell + " " * (width - display_width(cell)) for cell, width in zip(cells, widths)).rstrip()
+        return "  ".join(cell + " " * (width - display_width(cell)) for cell, width in zip(cells, widths, strict=False)).rstrip()
 
     return "\n".join([line(headings), "  ".join("-" * w for w in widths)] + [line(row) for row in rows]) + "\n"
 

@@ -3,8 +3,8 @@
 from django.urls import path
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.views.generic import CreateView, InspectView
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from .admin_forms import CatalogueElementsForm, CatalogueEntryForm, NewCatalogueForm
 from .models import CalendarDay, CalendarYear, Catalogue, CatalogueEntry, Domain, Organisation, StandardItem
@@ -101,7 +101,10 @@ class CatalogueViewSet(ModelViewSet):
     export_filename = "公开目录版本"
     inspect_view_enabled = True
     inspect_view_class = CatalogueInspectView
-    inspect_view_fields = ["organisation", "version", "status", "filing_number", "note", "created_at", "submitted_at", "submitted_by", "filed_at", "filed_by", "published_at", "published_by", "return_reason"]
+    inspect_view_fields = [
+        "organisation", "version", "status", "filing_number", "note", "created_at", "submitted_at", "submitted_by",
+        "filed_at", "filed_by", "published_at", "published_by", "return_reason",
+    ]
     add_view_class = CatalogueCreateView
 
     def get_form_class(self, for_update=False):
@@ -126,7 +129,10 @@ class CatalogueEntryViewSet(ModelViewSet):
     list_display = ["item_l1", "item_l2", "domain", "catalogue", "time_limit", "not_applicable"]
     list_filter = ["catalogue__organisation", "catalogue", "domain", "not_applicable"]
     search_fields = ["item_l1", "item_l2", "content"]
-    list_export = ["catalogue", "domain", "item_l1", "item_l2", "content", "basis", "time_limit", "subject", "channels", "audience", "mode", "level", "not_applicable", "not_applicable_reason"]
+    list_export = [
+        "catalogue", "domain", "item_l1", "item_l2", "content", "basis", "time_limit", "subject", "channels", "audience",
+        "mode", "level", "not_applicable", "not_applicable_reason",
+    ]
     export_filename = "目录事项"
     edit_handler = ObjectList(
         [FieldPanel("catalogue"), FieldPanel("standard_item")]

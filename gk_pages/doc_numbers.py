@@ -17,7 +17,7 @@ from django.utils import timezone
 # full-width （）［］｛｝ are already ASCII.
 _OPENING = "[(【〖{「『〘〚⟦﹝［（"
 _CLOSING = "])】〗}」』〙〛⟧﹞］）"
-_BRACKETS = str.maketrans({**{c: "〔" for c in _OPENING}, **{c: "〕" for c in _CLOSING}})
+_BRACKETS = str.maketrans({**dict.fromkeys(_OPENING, "〔"), **dict.fromkeys(_CLOSING, "〕")})
 _SPACE = re.compile(r"\s+")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 # 聊政办发〔2021〕5号 — the standard form (机关代字〔年份〕序号).

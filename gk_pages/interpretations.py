@@ -269,16 +269,16 @@ def interpretation_timeliness(today=None, organisation=None, *, calendar=None):
         else:
             reason = Reason.INTERPRETED
         deadline, deadline_provisional = calendar.add_working_days(policy.published_date, LIMIT_WORKING_DAYS)
-        common = dict(
-            policy_id=policy.pk,
-            policy_title=policy.title,
-            doc_number=policy.doc_number,
-            organisation_id=policy.issuing_org_id,
-            organisation_name=policy.issuing_org.name if policy.issuing_org_id else "",
-            reason=reason.value,
-            policy_date=policy.published_date,
-            deadline=deadline,
-        )
+        common = {
+            "policy_id": policy.pk,
+            "policy_title": policy.title,
+            "doc_number": policy.doc_number,
+            "organisation_id": policy.issuing_org_id,
+            "organisation_name": policy.issuing_org.name if policy.issuing_org_id else "",
+            "reason": reason.value,
+            "policy_date": policy.published_date,
+            "deadline": deadline,
+        }
         if found is None:
             if reason == Reason.INTERPRETED:
                 continue  # its interpretation is not public (any more): nothing is required of it

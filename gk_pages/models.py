@@ -17,8 +17,8 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Locale, Orderable, Page
 from wagtail.search import index
@@ -26,6 +26,7 @@ from wagtail.search import index
 from gk_columns.models import CatalogueEntry, Domain, Organisation
 
 from .disclosure import PUBLISHABLE, DisclosureCopyForm, DisclosureMixin, DisclosurePageForm, Validity
+
 # Imported for its models-free helpers, and so that its page_published receiver
 # (applying a published cleanup result) is connected whenever the models are.
 from .validity import (

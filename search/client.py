@@ -31,6 +31,6 @@ def is_available(timeout=2):
         health = get_client().options(request_timeout=timeout + 1).cluster.health(
             wait_for_status="yellow", timeout=f"{timeout}s"
         )
-    except Exception:
+    except Exception:  # noqa: BLE001 — any failure means no
         return False
     return not health.get("timed_out") and health.get("status") in ("yellow", "green")

@@ -39,7 +39,7 @@ def all_aliases_pattern():
 
 def new_index_name(language_code, now=None):
     now = now or timezone.now()
-    return f"{alias_name(language_code)}-{now.astimezone(datetime.timezone.utc).strftime(STAMP_FORMAT)}"
+    return f"{alias_name(language_code)}-{now.astimezone(datetime.UTC).strftime(STAMP_FORMAT)}"
 
 
 def parse_index_name(name):
@@ -47,7 +47,7 @@ def parse_index_name(name):
     match = re.fullmatch(rf"{re.escape(prefix())}-(?P<code>.+)-(?P<stamp>\d{{20}})", name)
     if not match:
         return None
-    created = datetime.datetime.strptime(match["stamp"], STAMP_FORMAT).replace(tzinfo=datetime.timezone.utc)
+    created = datetime.datetime.strptime(match["stamp"], STAMP_FORMAT).replace(tzinfo=datetime.UTC)
     return match["code"], created
 
 
@@ -57,7 +57,7 @@ def smartcn_available(client=None):
     client = client or get_client()
     try:
         client.indices.analyze(tokenizer="smartcn_tokenizer", text="测试")
-    except Exception:
+    except Exception:  # noqa: BLE001 — any failure means no
         return False
     return True
 

@@ -129,7 +129,7 @@ def process_changes(change_ids, *, client=None, backlog=True):
     ids = [row.pk for row in rows]
     try:
         synced = sync_pages(_page_ids(rows), client=client)
-    except Exception as exc:  # unreachable, timed out, refused: keep the rows
+    except Exception as exc:  # noqa: BLE001 — unreachable, timed out, refused: keep the rows
         result.failed, result.error = ids, f"{type(exc).__name__}: {exc}"[:2000]
         PendingIndexChange.objects.filter(pk__in=ids).update(
             attempts=F("attempts") + 1, last_attempt_at=timezone.now(), last_error=result.error

@@ -640,8 +640,9 @@ LABEL_MAX_AGE = 600
 @receiver(post_save)
 @receiver(post_delete)
 def clear_labels(sender, instance=None, **kwargs):
-    from gk_columns.models import Domain, Organisation
     from wagtail.models import Page
+
+    from gk_columns.models import Domain, Organisation
 
     if isinstance(instance, (Organisation, Domain, Page)):
         _labels.clear()
@@ -669,8 +670,9 @@ def facet_labels(name, values):
 
 
 def _load_labels(name, values):
-    from gk_columns.models import Domain, Organisation
     from wagtail.models import Page
+
+    from gk_columns.models import Domain, Organisation
 
     from .serializers import registry
 
@@ -769,7 +771,7 @@ def correction_candidates(text, entries, limit=SPELLING_CANDIDATES):
                 # A bigram: one character replaced, the other kept.
                 if len(replacement) != len(original):
                     continue
-                if sum(1 for a, b in zip(original, replacement) if a != b) != 1:
+                if sum(1 for a, b in zip(original, replacement, strict=False) if a != b) != 1:
                     continue
             candidate = text[:start] + replacement + text[start + length :]
             supported, frequency = scores.get(candidate, (0, 0))
@@ -793,7 +795,7 @@ def corrections(params, entries, total):
         counts = msearch([count_body(params.but(q=c)) for c in candidates])
     except SearchUnavailable:
         return []
-    found = [(c, n) for c, n in zip(candidates, counts) if n and n >= total]
+    found = [(c, n) for c, n in zip(candidates, counts, strict=False) if n and n >= total]
     found.sort(key=lambda item: -item[1])
     return found[:3]
 
@@ -847,7 +849,7 @@ def drop_hints(params, labels=None):
     if not options:
         return []
     counts = msearch([count_body(p) for _, p in options])
-    hints = [DropHint(label, p, n) for (label, p), n in zip(options, counts) if n]
+    hints = [DropHint(label, p, n) for (label, p), n in zip(options, counts, strict=False) if n]
     if len(hints) > 1 and hints[-1].label == ALL_FILTERS:
         # Only worth saying when no single removal helps.
         hints.pop()
@@ -910,7 +912,7 @@ def _term_q(term, limit):
 def _has_field(model, name):
     try:
         model._meta.get_field(name)
-    except Exception:
+    except Exception:  # noqa: BLE001 — any failure means no
         return False
     return True
 

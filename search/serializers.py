@@ -15,8 +15,8 @@ ColumnPage)` finds an ancestor without a query (ancestors are loaded per batch,
 with the related rows registered by `register_ancestor`).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.db.models import Prefetch
 from django.utils import timezone

@@ -23,7 +23,7 @@ def pytest_unconfigure(config):
         client = get_client()
         for name in list(client.indices.get_alias(index=f"{SESSION_PREFIX}*", expand_wildcards="all").body):
             client.indices.delete(index=name, ignore_unavailable=True)
-    except Exception:  # the node may be down after an outage test; nothing to clean then
+    except Exception:  # noqa: BLE001 — the node may be down after an outage test; nothing to clean then
         pass
 
 

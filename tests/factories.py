@@ -30,19 +30,19 @@ def make_org(name=None, code=None, kind=Organisation.Kind.DEPARTMENT, parent=Non
 
 
 def entry_values(domain, item_l1, item_l2="", **extra):
-    values = dict(
-        domain=domain,
-        item_l1=item_l1,
-        item_l2=item_l2,
-        content=f"{item_l2 or item_l1}的有关信息",
-        basis="《中华人民共和国政府信息公开条例》",
-        time_limit="信息形成或者变更之日起20个工作日内",
-        subject="测试县教育局",
-        channels=[Channel.WEBSITE.value],
-        audience=[Audience.PUBLIC.value],
-        mode=[Mode.PROACTIVE.value],
-        level=[Level.COUNTY.value],
-    )
+    values = {
+        "domain": domain,
+        "item_l1": item_l1,
+        "item_l2": item_l2,
+        "content": f"{item_l2 or item_l1}的有关信息",
+        "basis": "《中华人民共和国政府信息公开条例》",
+        "time_limit": "信息形成或者变更之日起20个工作日内",
+        "subject": "测试县教育局",
+        "channels": [Channel.WEBSITE.value],
+        "audience": [Audience.PUBLIC.value],
+        "mode": [Mode.PROACTIVE.value],
+        "level": [Level.COUNTY.value],
+    }
     values.update(extra)
     return values
 

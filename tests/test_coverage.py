@@ -295,7 +295,7 @@ def test_dates_in_an_unknown_year_are_provisional(portal, settings):
     add_document(column("保障对象"), "保障对象名单", D(2027, 1, 15), D(2026, 12, 24))
     report = compute_coverage(today=D(2027, 1, 20)).as_dict()
     [organisation] = report["organisations"]
-    [item] = [i for i in compute_coverage(today=D(2027, 1, 20)).organisations[0].items]
+    [item] = list(compute_coverage(today=D(2027, 1, 20)).organisations[0].items)
     assert item.status == "fresh" and item.provisional is True
     assert organisation["provisional"] is True and report["totals"]["provisional"] is True
 
@@ -378,7 +378,7 @@ def test_xlsx_summary_and_details_read_back(case, tmp_path):
 
     details = list(workbook["问题明细"].values)
     headings = details[0]
-    rows = [dict(zip(headings, row)) for row in details[1:]]
+    rows = [dict(zip(headings, row, strict=False)) for row in details[1:]]
     problems = sorted((r["公开主体"], r["问题"], r["目录事项"].split("｜")[-1]) for r in rows)
     assert problems == sorted(
         [

@@ -33,7 +33,6 @@ from wagtail.models import (
 )
 from wagtail.test.utils.form_data import rich_text
 
-from gk_columns.models import Organisation
 from gk_pages.disclosure import (
     DisclosureAttribute,
     PublicationRefused,

@@ -323,8 +323,8 @@ def test_duplicate_rows_within_and_across_sheets(domains):
     W.SheetWriter(other).title(W.TONGHAI_TABLES[2][0], 13).header(W.TONGHAI_HEADER).rows([[9] + row[1:]])
     result = parse(wb)
     assert locations(result) == [("九龙街道", first + 1, None), ("义务教育（续）", 4, None)]
-    assert "与第%d行重复" % first in result.errors[0].message
-    assert "与工作表“九龙街道”第%d行重复" % first in result.errors[1].message
+    assert f"与第{first}行重复" in result.errors[0].message
+    assert f"与工作表“九龙街道”第{first}行重复" in result.errors[1].message
     assert [r.row for r in result.rows] == [first]
 
 

@@ -403,7 +403,7 @@ def test_duplicate_index_numbers_in_the_file_and_in_the_database(county, tmp_pat
 
 
 def test_withheld_line_needs_a_ground_and_a_reason_and_stays_a_draft(county, tmp_path, client):
-    withheld = dict(title="关于招聘考试命题的请示", disclosure_attribute="不予公开", published_date="2025-02-01")
+    withheld = {"title": "关于招聘考试命题的请示", "disclosure_attribute": "不予公开", "published_date": "2025-02-01"}
     bad = run(county, tmp_path, [line(), line(**withheld), line(**{**withheld, "title": "第二份请示", "non_disclosure_ground": "过程性信息"})])
     assert errors(bad) == [
         (2, "non_disclosure_ground", "公开属性为“不予公开”时须选择《政府信息公开条例》规定的依据。"),
@@ -442,7 +442,7 @@ def test_field_errors_are_all_collected(county, tmp_path):
     assert {(3, "title"), (3, "genre"), (3, "validity"), (3, "topic"), (3, "tags"), (3, "publised_date")} <= found
     assert {(4, "doc_number"), (4, "is_normative"), (4, "issuing_org")} <= found
     assert {(5, "topic"), (5, "non_disclosure_ground")} <= found
-    messages = dict(((n, f), m) for n, f, m in errors(result))
+    messages = {(n, f): m for n, f, m in errors(result)}
     assert messages[(3, "publised_date")] == "未知字段“publised_date”。是否指 published_date？"
     assert messages[(5, "topic")].startswith("主题分类“其他”不唯一")
     attachment_errors = [m for n, f, m in errors(result) if n == 6]
@@ -754,16 +754,16 @@ def test_header_button_on_column_pages(county, admin_client):
 def test_demo_documents_import_once(settings, tmp_path):
     import random
 
-    from gkportal.demodata.importing import DEMO_FILE, ensure_imported_documents
     from gk_columns.models import Organisation
     from gk_pages.models import PortalHomePage
+    from gkportal.demodata.importing import DEMO_FILE, ensure_imported_documents
 
     settings.MEDIA_ROOT = tmp_path
     call_command("setup_demo", today=TODAY, stdout=io.StringIO())
     organisations = {o.code: o for o in Organisation.objects.all()}
-    kwargs = dict(
-        portal=PortalHomePage.objects.first(), organisations=organisations, today=TODAY, rng=random.Random(1), log=lambda m: None
-    )
+    kwargs = {
+        "portal": PortalHomePage.objects.first(), "organisations": organisations, "today": TODAY, "rng": random.Random(1), "log": lambda m: None
+    }
     ensure_imported_documents(**kwargs)
     titles = [json.loads(text)["title"] for text in DEMO_FILE.read_text(encoding="utf-8").splitlines() if text.strip()]
     imported = DocumentPage.objects.filter(title__in=titles, issuing_org=organisations["jyj"])

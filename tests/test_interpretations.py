@@ -706,7 +706,7 @@ def test_demo_interpretations_are_realistic_and_idempotent():
     organisations = {o.code: o for o in Organisation.objects.all()}
     portal = PortalHomePage.objects.order_by("path").first()
     messages = []
-    arguments = dict(portal=portal, organisations=organisations, today=today, rng=random.Random(1), log=messages.append)
+    arguments = {"portal": portal, "organisations": organisations, "today": today, "rng": random.Random(1), "log": messages.append}
 
     pages = ensure_interpretations(**arguments)
     chinese = InterpretationPage.objects.filter(locale=Locale.get_default())

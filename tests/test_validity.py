@@ -23,10 +23,10 @@ from wagtail.models import (
     PageLogEntry,
     PageViewRestriction,
     Revision,
+    Workflow,
     WorkflowPage,
     WorkflowState,
     WorkflowTask,
-    Workflow,
 )
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
@@ -682,7 +682,7 @@ def test_demo_library_and_non_public_items_are_realistic_and_idempotent(client):
     organisations = {org.code: org for org in Organisation.objects.all()}
 
     def run():
-        kwargs = dict(portal=portal, organisations=organisations, today=TODAY, rng=random.Random(1), log=lambda message: None)
+        kwargs = {"portal": portal, "organisations": organisations, "today": TODAY, "rng": random.Random(1), "log": lambda message: None}
         return ensure_normative_library(**kwargs), ensure_non_public_items(**kwargs)
 
     library, items = run()  # setup-demo may have run these already: nothing is added twice

@@ -529,8 +529,8 @@ DEMO_TODAY = datetime.date(2026, 11, 21)
 
 
 def test_demo_review_roles(client):
-    from gkportal.demodata.workflows import DEMO_PASSWORD, ensure_review_roles
     from gk_pages.models import PortalHomePage
+    from gkportal.demodata.workflows import DEMO_PASSWORD, ensure_review_roles
 
     call_command("setup_demo", today=DEMO_TODAY, stdout=io.StringIO())
     organisations = {org.code: org for org in Organisation.objects.all()}

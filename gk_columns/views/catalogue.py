@@ -93,15 +93,14 @@ class CatalogueActionView(CatalogueViewMixin, FormView):
                 plan = self.catalogue.publish(user)
                 messages.success(
                     self.request,
-                    "目录已发布，栏目同步：新建 %d，更新 %d，撤销 %d。"
-                    % (len(plan.create), len(plan.update), len(plan.retire)),
+                    f"目录已发布，栏目同步：新建 {len(plan.create)}，更新 {len(plan.update)}，撤销 {len(plan.retire)}。",
                 )
         except (ValidationError, SyncError) as exc:
             for message in getattr(exc, "messages", [str(exc)]):
                 form.add_error(None, message)
             return self.form_invalid(form)
         if self.action != "publish":
-            messages.success(self.request, "%s：%s" % (ACTION_LABELS[self.action], self.catalogue))
+            messages.success(self.request, f"{ACTION_LABELS[self.action]}：{self.catalogue}")
         return redirect("gk_catalogue:inspect", self.catalogue.pk)
 
 

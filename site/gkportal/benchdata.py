@@ -132,9 +132,9 @@ def build_benchmark_portal(organisations=300, entries_per_org=200, documents=600
 
     say("页面树：公开主体页、领域页、栏目")
     org_pages = writer.save([writer.child(portal.path, portal.depth, portal.url_path, types[OrganisationPage], o.name, o.code) for o in orgs])
-    insert_specific_rows(OrganisationPage, [{"page_ptr_id": p.pk, "structure_locale_id": locale.pk, "organisation_id": o.pk, "intro": ""} for p, o in zip(org_pages, orgs)])
-    org_page_by_catalogue = {c.pk: p for c, p in zip(catalogues, org_pages)}
-    org_by_catalogue = {c.pk: o for c, o in zip(catalogues, orgs)}
+    insert_specific_rows(OrganisationPage, [{"page_ptr_id": p.pk, "structure_locale_id": locale.pk, "organisation_id": o.pk, "intro": ""} for p, o in zip(org_pages, orgs, strict=False)])
+    org_page_by_catalogue = {c.pk: p for c, p in zip(catalogues, org_pages, strict=False)}
+    org_by_catalogue = {c.pk: o for c, o in zip(catalogues, orgs, strict=False)}
 
     domain_keys = sorted({(e.catalogue_id, e.domain_id) for e in entries})
     domain_by_id = {d.pk: d for d in Domain.objects.all()}
@@ -145,9 +145,9 @@ def build_benchmark_portal(organisations=300, entries_per_org=200, documents=600
     ])
     insert_specific_rows(DomainPage, [
         {"page_ptr_id": p.pk, "structure_locale_id": locale.pk, "organisation_id": org_by_catalogue[c].pk, "domain_id": d, "intro": ""}
-        for p, (c, d) in zip(domain_pages, domain_keys)
+        for p, (c, d) in zip(domain_pages, domain_keys, strict=False)
     ])
-    domain_page = dict(zip(domain_keys, domain_pages))
+    domain_page = dict(zip(domain_keys, domain_pages, strict=False))
 
     column_pages = writer.save([
         writer.child(domain_page[(e.catalogue_id, e.domain_id)].path, domain_page[(e.catalogue_id, e.domain_id)].depth,
@@ -156,13 +156,13 @@ def build_benchmark_portal(organisations=300, entries_per_org=200, documents=600
     ])
     insert_specific_rows(ColumnPage, [
         {"page_ptr_id": p.pk, "structure_locale_id": locale.pk, "entry_id": e.pk, "intro": "", "retired": False, "retired_at": None}
-        for p, e in zip(column_pages, entries)
+        for p, e in zip(column_pages, entries, strict=False)
     ])
 
     say(f"公开信息：{documents} 条")
     today = timezone.localdate()
     docs, rows_meta = [], []
-    pairs = list(zip(column_pages, entries))
+    pairs = list(zip(column_pages, entries, strict=False))
     for n in range(documents):
         # Mostly round-robin, with some columns drawn at random so counts per column vary.
         column, entry = rng.choice(pairs) if n % 7 == 0 else pairs[n % len(pairs)]
@@ -173,7 +173,7 @@ def build_benchmark_portal(organisations=300, entries_per_org=200, documents=600
     writer.save(docs)
     insert_specific_rows(DocumentPage, [
         {"page_ptr_id": p.pk, "body": "<p>基准测试正文。</p>", "issuing_org_id": org_id, "written_date": published, "published_date": published}
-        for p, (published, org_id) in zip(docs, rows_meta)
+        for p, (published, org_id) in zip(docs, rows_meta, strict=False)
     ])
     writer.finish()
     say("完成")
@@ -196,6 +196,6 @@ def add_documents(column, count, start=None):
     ])
     insert_specific_rows(DocumentPage, [
         {"page_ptr_id": p.pk, "body": "<p>正文</p>", "issuing_org_id": org_id, "written_date": d, "published_date": d}
-        for p, d in zip(pages, dates)
+        for p, d in zip(pages, dates, strict=False)
     ])
     writer.finish()

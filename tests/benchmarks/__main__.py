@@ -91,7 +91,7 @@ def main():
         portal = PortalHomePage.objects.order_by("-path").first()
         # Two columns topped up to exactly 10 and 1,000 items for the render comparison.
         columns = list(ColumnPage.objects.filter(numchild__lte=10).order_by("path")[:2])
-        for column, size in zip(columns, (10, 1000)):
+        for column, size in zip(columns, (10, 1000), strict=False):
             add_documents(column, size - column.numchild)
         Site.objects.update_or_create(is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": portal})
         marker.write_text(json.dumps({**params, "columns": [c.pk for c in columns]}))

@@ -123,7 +123,13 @@ def load_vocabulary():
 
 def generate_corpus(size, seed=20261121):
     """`size` index documents (dicts as search.indexing.document_for makes them)."""
-    from search.analysis import completion_inputs, normalise_doc_number, normalise_index_number, pinyin_suffix_tokens, title_pinyin
+    from search.analysis import (
+        completion_inputs,
+        normalise_doc_number,
+        normalise_index_number,
+        pinyin_suffix_tokens,
+        title_pinyin,
+    )
 
     rng = random.Random(seed)
     domains, items, organisations = load_vocabulary()
@@ -131,7 +137,7 @@ def generate_corpus(size, seed=20261121):
     columns = {}
     serials = {}
     today = datetime.date(2026, 11, 21)
-    now = datetime.datetime(2026, 11, 21, 8, 0, tzinfo=datetime.timezone.utc).isoformat()
+    now = datetime.datetime(2026, 11, 21, 8, 0, tzinfo=datetime.UTC).isoformat()
 
     def column_of(org, domain, item):
         key = (org["id"], domain, item["item_l2"] or item["item_l1"])
@@ -276,13 +282,12 @@ def measure_rebuild(args, out):
 
 def load_corpus(size, out, keep):
     """The bench alias with `size` generated documents (reused when it is already there)."""
+    from django.conf import settings
     from elasticsearch import helpers
 
     from search import indices
     from search.client import BULK_TIMEOUT, get_client
     from search.indices import alias_name
-
-    from django.conf import settings
 
     client = get_client()
     marker = f"v{CORPUS_VERSION}:{size}"
@@ -337,7 +342,7 @@ def query_mix(alias):
     ]
     plain = ["义务教育", "最低生活保障", "安全生产", "危房改造", "行政处罚", "工伤保险", "户口登记", "补助"]
     mix = [("普通", q, {"q": q}) for q in plain]
-    mix += [("文号", v(n), {"q": v(n)}) for n, v in zip(numbers, variants)]
+    mix += [("文号", v(n), {"q": v(n)}) for n, v in zip(numbers, variants, strict=False)]
     mix += [("拼音", q, {"q": q}) for q in ("yiwujiaoyu", "ywjy", "weifanggaizao", "wfgz")]
     mix += [
         ("二次搜索", "通知 ⊂ 义务教育 ⊂ 2025", {"q": "通知", "within": ["义务教育", "2025"]}),
@@ -473,7 +478,7 @@ def stock_wagtail_backend_error(url):
     index = backend.get_index_for_model(Page)
     try:
         index.put()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 — reported as the failed step
         return f"{type(exc).__name__}: {exc}"
     finally:
         drop_wagtail_indices()

@@ -91,7 +91,7 @@ def es():
         )
     client = get_client()
     yield client
-    names = [n for n in client.indices.get_alias(index=f"{SESSION_PREFIX}*", expand_wildcards="all").body]
+    names = list(client.indices.get_alias(index=f"{SESSION_PREFIX}*", expand_wildcards="all").body)
     for name in names:
         client.indices.delete(index=name, ignore_unavailable=True)
 

@@ -198,7 +198,7 @@ def test_secondary_search_narrows_at_every_level(corpus):
         SearchParams.build(q="招生", within=["教育", "义务教育", "学校"]),
     ]
     found = [set(ids(execute(p))) for p in levels]
-    for wider, narrower in zip(found, found[1:]):
+    for wider, narrower in zip(found, found[1:], strict=False):
         assert narrower <= wider
     assert found[0] >= {docs["enrolment"].pk, docs["districts"].pk, docs["fees"].pk, docs["temporary_aid"].pk}
     assert corpus.org_pages["edu"].pk in found[0]  # 测试县教育局

@@ -36,7 +36,7 @@ class Command(BaseCommand):
             organisations = Organisation.objects.filter(code__in=orgs)
             unknown = sorted(set(orgs) - set(organisations.values_list("code", flat=True)))
             if unknown:
-                raise CommandError("未找到公开主体：%s" % "、".join(unknown))
+                raise CommandError("未找到公开主体：{}".format("、".join(unknown)))
 
         report = compute_coverage(organisations, today=today)
 

@@ -21,7 +21,7 @@ class Command(BaseCommand):
             organisations = list(Organisation.objects.filter(code__in=orgs))
             missing = sorted(set(orgs) - {o.code for o in organisations})
             if missing:
-                raise CommandError("未找到公开主体：%s" % "、".join(missing))
+                raise CommandError("未找到公开主体：{}".format("、".join(missing)))
         sync = ColumnSync(organisations=organisations)
         try:
             with transaction.atomic():

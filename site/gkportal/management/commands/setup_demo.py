@@ -117,7 +117,7 @@ class Command(BaseCommand):
             # The lifecycle features, each with its own idempotent demo step
             # (site/gkportal/demodata/). Order matters: imports go into columns the
             # generator has already filled, interpretations need the policies.
-            context = dict(portal=portal, organisations=organisations, today=self.today, log=self.log)
+            context = {"portal": portal, "organisations": organisations, "today": self.today, "log": self.log}
             for step in DEMO_STEPS:
                 step(rng=random.Random(f"{seed}-{step.__name__}"), **context)
         total = DocumentPage.objects.count()
