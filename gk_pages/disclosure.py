@@ -39,7 +39,6 @@ from django.utils import timezone
 from wagtail import blocks
 from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.admin.forms import WagtailAdminPageForm
-from wagtail.admin.forms.pages import CopyForm
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import StreamField
@@ -47,6 +46,7 @@ from wagtail.log_actions import log
 from wagtail.models import Locale, Revision
 from wagtail.signals import pre_page_move
 
+from .admin_scope import ScopedCopyForm
 from .doc_numbers import (  # noqa: F401  (re-exported: the metadata's public API)
     DocNumber,
     format_doc_number,
@@ -888,7 +888,7 @@ class DisclosurePageForm(WagtailAdminPageForm):
             self.add_error(field if field in self.fields else None, message)
 
 
-class DisclosureCopyForm(CopyForm):
+class DisclosureCopyForm(ScopedCopyForm):
     """Copying a live document keeps it live (or makes a live alias) only where it
     may be published."""
 

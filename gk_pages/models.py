@@ -25,6 +25,7 @@ from wagtail.search import index
 
 from gk_columns.models import CatalogueEntry, Domain, Organisation
 
+from .admin_scope import ScopedCopyForm
 from .disclosure import PUBLISHABLE, DisclosureCopyForm, DisclosureMixin, DisclosurePageForm, Validity
 
 # Imported for its models-free helpers, and so that its page_published receiver
@@ -84,6 +85,8 @@ class StructurePage(Page):
     structure_locale = models.ForeignKey(
         Locale, verbose_name="语言", on_delete=models.PROTECT, editable=False, related_name="+"
     )
+    # Every page type of this app copies through the scoped form (gk_pages.admin_scope).
+    copy_form_class = ScopedCopyForm
 
     class Meta:
         abstract = True
@@ -101,6 +104,7 @@ class PortalHomePage(Page):
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["gk_pages.OrganisationPage", "gk_pages.NormativeLibraryPage"]
+    copy_form_class = ScopedCopyForm
 
     class Meta:
         verbose_name = "信息公开专栏首页"
@@ -382,6 +386,7 @@ class NormativeLibraryPage(RoutablePageMixin, Page):
     parent_page_types = ["gk_pages.PortalHomePage"]
     subpage_types = ["gk_pages.CleanupResultPage"]
     max_count_per_parent = 1
+    copy_form_class = ScopedCopyForm
 
     class Meta:
         verbose_name = "规范性文件库"
@@ -416,6 +421,7 @@ class CleanupResultPage(Page):
     subpage_types = []
     # The admin form checks the submitted items together (a document listed twice …).
     base_form_class = CleanupResultPageForm
+    copy_form_class = ScopedCopyForm
 
     class Meta:
         verbose_name = "规范性文件清理结果"

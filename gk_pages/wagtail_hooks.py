@@ -21,6 +21,7 @@ from wagtail.signals import init_new_page
 
 from gk_columns.workflows import is_review_workflow
 
+from .bulk_actions import PAGE_BULK_ACTIONS
 from .disclosure import DisclosureMixin, DisclosurePublishPageRevisionAction, publication_problems
 from .review import LOG_ACTION as REVIEW_LOG_ACTION
 from .review import NON_PUBLIC, needs_review
@@ -30,7 +31,9 @@ from .views import importing as importing_views
 from .views import interpretations as interpretation_views
 from .views import review as review_views
 from .views import validity as validity_views
+from .views.admin_api import ScopedDocumentsAdminAPIViewSet, ScopedImagesAdminAPIViewSet
 from .views.reports import ReportMenuItem
+from .views.scope import choosable_pages, refuse_move_outside_scope
 from .views.workflows import DisclosurePageViewSet
 
 # -- disclosure rules (gk_pages.disclosure): publish guards, readable audit entries ----------------
@@ -391,3 +394,20 @@ def register_validity_and_review_log_actions(actions):
             lines = [f"《{row['title']}》{row['old']}→{row['new']}" for row in data.get("applied", [])]
             lines += [f"《{row['title'] or '（文件已删除）'}》未执行：{row['reason']}" for row in data.get("failed", [])]
             return "；".join(lines)
+
+
+# -- admin scope (gk_pages.admin_scope): no titles from outside the user's organisation -------------
+
+# Registered after Wagtail's own (order=1): a later registration of an action type wins.
+for _bulk_action in PAGE_BULK_ACTIONS:
+    hooks.register("register_bulk_action", _bulk_action, order=1)
+
+hooks.register("construct_page_chooser_queryset", choosable_pages)
+# Before the other move hooks (order=-1), which name the destination.
+hooks.register("before_move_page", refuse_move_outside_scope, order=-1)
+
+
+@hooks.register("construct_admin_api", order=1)
+def register_scoped_admin_api_endpoints(router):
+    router.register_endpoint("documents", ScopedDocumentsAdminAPIViewSet)
+    router.register_endpoint("images", ScopedImagesAdminAPIViewSet)

@@ -8,6 +8,8 @@ from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
+    # First: gk_pages' scoped chooser and report views replace Wagtail's on the same URLs.
+    path("admin/", include("gk_pages.admin_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
