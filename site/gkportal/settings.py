@@ -121,6 +121,18 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database: concurrent writers queue instead of failing with
+    # "database is locked". WAL lets readers go on while one writes; IMMEDIATE takes
+    # the write lock when a transaction starts (a deferred one that reads first and
+    # then writes cannot wait for it, and fails at once); writers wait up to
+    # `timeout` seconds for their turn. Options given in DATABASE_URL win.
+    _sqlite_options = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": int(os.environ.get("GK_SQLITE_TIMEOUT", "20")),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["OPTIONS"] = _sqlite_options | DATABASES["default"].get("OPTIONS", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
