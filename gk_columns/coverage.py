@@ -741,13 +741,14 @@ def write_xlsx(report, stream):
     workbook = Workbook()
     summary = workbook.active
     summary.title = "汇总"
-    summary.append([heading for _, heading in SUMMARY_COLUMNS])
+    # Names of organisations, items and columns are editors' text: written as text, never as formulas.
+    summary.append(tables.xlsx_row(summary, [heading for _, heading in SUMMARY_COLUMNS]))
     for row in summary_rows(report):
-        summary.append(row)
+        summary.append(tables.xlsx_row(summary, row))
     details = workbook.create_sheet("问题明细")
-    details.append([heading for _, heading in DETAIL_COLUMNS])
+    details.append(tables.xlsx_row(details, [heading for _, heading in DETAIL_COLUMNS]))
     for row in detail_rows(report):
-        details.append(row)
+        details.append(tables.xlsx_row(details, row))
     for sheet in (summary, details):
         for cell in sheet[1]:
             cell.font = Font(bold=True)

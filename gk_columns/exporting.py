@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from .tables import set_xlsx_value
 from .vocab import Audience, Channel, FivePublic, Level, Mode
 
 TICK = "√"
@@ -79,7 +80,7 @@ def _layout(entries):
 
 def _write_header(ws, groups, title):
     width = sum(len(subs) for _, subs in groups)
-    ws.cell(1, 1, title).font = Font(bold=True, size=14)
+    set_xlsx_value(ws.cell(1, 1), title).font = Font(bold=True, size=14)
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.row_dimensions[1].height = 30
@@ -136,7 +137,8 @@ def _write_domain_sheet(ws, organisation, domain, entries):
     for number, entry in enumerate(entries, start=1):
         r = FIRST_DATA_ROW + number - 1
         for c, value in enumerate(_row_values(number, entry, groups), start=1):
-            cell = ws.cell(r, c, value if value != "" else None)
+            # Entry text is the editors' (or an imported file's): written as text, never as a formula.
+            cell = set_xlsx_value(ws.cell(r, c), value if value != "" else None)
             cell.alignment = CENTRE if c == 1 or c >= tick_from else WRAP
             cell.border = BORDER
     # 一级事项 merged down over its 二级事项, as the printed tables show it.

@@ -9,6 +9,14 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from .admin_forms import CatalogueElementsForm, CatalogueEntryForm, NewCatalogueForm
 from .models import CalendarDay, CalendarYear, Catalogue, CatalogueEntry, Domain, Organisation, StandardItem
 from .views.catalogue import CatalogueActionView, CatalogueDiffView
+from .views.exports import ExportIndexView
+
+
+class ExportingModelViewSet(ModelViewSet):
+    """A ModelViewSet whose list_export writes the CSV Excel reads (BOM) and
+    never lets a cell's text run as a formula (gk_columns.views.exports)."""
+
+    index_view_class = ExportIndexView
 
 
 def element_panels():
@@ -26,7 +34,7 @@ def element_panels():
     ]
 
 
-class DomainViewSet(ModelViewSet):
+class DomainViewSet(ExportingModelViewSet):
     model = Domain
     icon = "folder-open-inverse"
     menu_label = "领域"
@@ -40,7 +48,7 @@ class DomainViewSet(ModelViewSet):
     export_filename = "领域"
 
 
-class StandardItemViewSet(ModelViewSet):
+class StandardItemViewSet(ExportingModelViewSet):
     model = StandardItem
     icon = "doc-full"
     menu_label = "标准目录事项"
@@ -54,7 +62,7 @@ class StandardItemViewSet(ModelViewSet):
     edit_handler = ObjectList(element_panels() + [FieldPanel("source")], base_form_class=CatalogueElementsForm)
 
 
-class OrganisationViewSet(ModelViewSet):
+class OrganisationViewSet(ExportingModelViewSet):
     model = Organisation
     icon = "group"
     menu_label = "公开主体"
@@ -88,7 +96,7 @@ class CatalogueInspectView(InspectView):
         return context
 
 
-class CatalogueViewSet(ModelViewSet):
+class CatalogueViewSet(ExportingModelViewSet):
     model = Catalogue
     icon = "list-ul"
     menu_label = "目录版本"
@@ -120,7 +128,7 @@ class CatalogueViewSet(ModelViewSet):
         ]
 
 
-class CatalogueEntryViewSet(ModelViewSet):
+class CatalogueEntryViewSet(ExportingModelViewSet):
     model = CatalogueEntry
     icon = "list-ol"
     menu_label = "目录事项"
@@ -142,7 +150,7 @@ class CatalogueEntryViewSet(ModelViewSet):
     )
 
 
-class CalendarDayViewSet(ModelViewSet):
+class CalendarDayViewSet(ExportingModelViewSet):
     model = CalendarDay
     icon = "date"
     menu_label = "节假日与调休"

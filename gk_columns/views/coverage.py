@@ -49,6 +49,7 @@ from ..coverage import (
     write_xlsx,
 )
 from ..models import CoverageSnapshot, Domain, Organisation
+from .exports import SpreadsheetExportSafetyMixin
 
 VIEW_PERMISSION = "gk_columns.view_coveragesnapshot"
 SNAPSHOT_PERMISSION = "gk_columns.add_coveragesnapshot"
@@ -111,7 +112,7 @@ def _flag(value):
     return "是" if value else ""
 
 
-class CoverageReportView(CoveragePermissionMixin, ReportView):
+class CoverageReportView(CoveragePermissionMixin, SpreadsheetExportSafetyMixin, ReportView):
     template_name = "gk_columns/coverage/report.html"
     results_template_name = "gk_columns/coverage/report_results.html"
     page_title = "栏目覆盖率"
@@ -189,10 +190,6 @@ class CoverageReportView(CoveragePermissionMixin, ReportView):
     def write_xlsx(self, rows, output):
         # The workbook the `gk coverage --format xlsx` command writes: summary and problem items.
         write_xlsx(CoverageReport(self.shown.generated_at, self.shown.today, list(rows)), output)
-
-    def stream_csv(self, rows):
-        yield "\ufeff"  # Excel needs the BOM to read UTF-8 Chinese.
-        yield from super().stream_csv(rows)
 
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)

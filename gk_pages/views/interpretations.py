@@ -33,6 +33,7 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets import AdminDateInput
 
 from gk_columns.models import Organisation
+from gk_columns.views.exports import SpreadsheetExportSafetyMixin
 
 from ..interpretations import LIMIT_WORKING_DAYS, FindingKind, filter_rows, interpretation_timeliness, summarise
 from ..models import DocumentPage, InterpretationPage
@@ -183,7 +184,7 @@ def _date_text(value):
     return value.isoformat() if value else ""
 
 
-class InterpretationReportView(ReportView):
+class InterpretationReportView(SpreadsheetExportSafetyMixin, ReportView):
     """报告 → 政策解读及时性. It lists live public pages only, so any admin user may
     read it (Wagtail's admin access is checked by the admin URLs)."""
 
@@ -270,10 +271,6 @@ class InterpretationReportView(ReportView):
             row.add_url = add_interpretation_url(row.policy_id) if not row.interpretation_id else ""
         self.summary = summarise(rows)
         return rows
-
-    def stream_csv(self, rows):
-        yield "\ufeff"  # Excel reads UTF-8 Chinese only with the BOM.
-        yield from super().stream_csv(rows)
 
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)

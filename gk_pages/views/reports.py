@@ -14,6 +14,7 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from gk_columns.models import Organisation
+from gk_columns.views.exports import SpreadsheetExportSafetyMixin
 
 _page_policy = PagePermissionPolicy()
 
@@ -37,7 +38,7 @@ def keep_rows(queryset, name, value):
     return queryset
 
 
-class ComputedReportView(ReportView):
+class ComputedReportView(SpreadsheetExportSafetyMixin, ReportView):
     """A report over computed rows (a list), filtered and sorted in Python."""
 
     paginate_by = 50
@@ -68,10 +69,6 @@ class ComputedReportView(ReportView):
             return rows
         key = self.sort_keys[self.ordering.lstrip("-")]
         return sorted(rows, key=key, reverse=self.ordering.startswith("-"))
-
-    def stream_csv(self, rows):
-        yield "\ufeff"  # Excel needs the BOM to read UTF-8 Chinese.
-        yield from super().stream_csv(rows)
 
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)

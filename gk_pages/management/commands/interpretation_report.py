@@ -35,6 +35,8 @@ def _text(value):
         return ""
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value  # a number stays a number (the CSV writer leaves numbers alone, text it makes inert)
     return str(value)
 
 
