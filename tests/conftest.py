@@ -1,7 +1,10 @@
+import datetime
+import io
 import uuid
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 from tests.factories import make_portal
 
@@ -25,6 +28,38 @@ def pytest_unconfigure(config):
             client.indices.delete(index=name, ignore_unavailable=True)
     except Exception:  # noqa: BLE001 — the node may be down after an outage test; nothing to clean then
         pass
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Run order by what a test does to shared state, not by file name: ordinary
+    tests first, then the ones that stop the Elasticsearch node (`es_outage`),
+    then the tests reading the demo county, whose committed data would otherwise
+    be visible to every later test (and flushed by any transactional one)."""
+
+    def rank(item):
+        if "demo_county" in getattr(item, "fixturenames", ()):
+            return 2
+        if item.get_closest_marker("es_outage"):
+            return 1
+        return 0
+
+    items.sort(key=rank)  # stable: the order within each group is kept
+
+
+DEMO_TODAY = datetime.date(2026, 11, 21)
+
+
+@pytest.fixture(scope="session")
+def demo_county(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo county of `gk setup-demo` (as of DEMO_TODAY), built once per session
+    and committed: it takes minutes, and five tests read it. Each test still runs
+    in its own transaction, so what a test changes is rolled back. Tests using it
+    run last (see pytest_collection_modifyitems)."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media")):
+        call_command("setup_demo", today=DEMO_TODAY, stdout=io.StringIO())
+    return DEMO_TODAY
 
 
 @pytest.fixture

@@ -16,8 +16,7 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 21)
 
 
-def test_demo_region_is_realistic_and_idempotent():
-    call_command("setup_demo", today=TODAY, stdout=io.StringIO())
+def test_demo_region_is_realistic_and_idempotent(demo_county):
 
     kinds = {kind: Organisation.objects.filter(kind=kind).count() for kind, _ in Organisation.Kind.choices}
     assert kinds["county"] == 1

@@ -751,7 +751,7 @@ def test_header_button_on_column_pages(county, admin_client):
 # -- demo data ---------------------------------------------------------------------------------
 
 
-def test_demo_documents_import_once(settings, tmp_path):
+def test_demo_documents_import_once(settings, tmp_path, demo_county):
     import random
 
     from gk_columns.models import Organisation
@@ -759,7 +759,6 @@ def test_demo_documents_import_once(settings, tmp_path):
     from gkportal.demodata.importing import DEMO_FILE, ensure_imported_documents
 
     settings.MEDIA_ROOT = tmp_path
-    call_command("setup_demo", today=TODAY, stdout=io.StringIO())
     organisations = {o.code: o for o in Organisation.objects.all()}
     kwargs = {
         "portal": PortalHomePage.objects.first(), "organisations": organisations, "today": TODAY, "rng": random.Random(1), "log": lambda m: None

@@ -700,9 +700,8 @@ def test_translation_keeps_the_column_sync_and_its_invariant(translated, tree):
 # -- demo data -------------------------------------------------------------------------------------
 
 
-def test_demo_interpretations_are_realistic_and_idempotent():
-    today = D(2026, 11, 21)
-    call_command("setup_demo", today=today, stdout=io.StringIO())
+def test_demo_interpretations_are_realistic_and_idempotent(demo_county):
+    today = demo_county
     organisations = {o.code: o for o in Organisation.objects.all()}
     portal = PortalHomePage.objects.order_by("path").first()
     messages = []

@@ -669,7 +669,7 @@ def test_an_editor_sees_only_the_documents_they_may_edit(findings, client, djang
 # -- the demo -------------------------------------------------------------------------------------
 
 
-def test_demo_library_and_non_public_items_are_realistic_and_idempotent(client):
+def test_demo_library_and_non_public_items_are_realistic_and_idempotent(client, demo_county):
     import random
 
     from gk_columns.models import Organisation
@@ -677,7 +677,6 @@ def test_demo_library_and_non_public_items_are_realistic_and_idempotent(client):
     from gk_pages.review import due_for_review
     from gkportal.demodata.validity import ensure_non_public_items, ensure_normative_library
 
-    call_command("setup_demo", today=TODAY, stdout=io.StringIO())
     portal = PortalHomePage.objects.order_by("path").first()
     organisations = {org.code: org for org in Organisation.objects.all()}
 

@@ -4,7 +4,6 @@ driven through the Wagtail admin as editors and reviewers use it; refusals of
 the disclosure rules answer with a message; the demo region's review roles."""
 
 import datetime
-import io
 import json
 import random
 from itertools import count
@@ -14,7 +13,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
-from django.core.management import call_command
+from django.http import HttpRequest
 from django.urls import reverse
 from wagtail.models import (
     Collection,
@@ -528,11 +527,10 @@ def test_superusers_still_publish_directly(county, admin_client):
 DEMO_TODAY = datetime.date(2026, 11, 21)
 
 
-def test_demo_review_roles(client):
+def test_demo_review_roles(client, demo_county):
     from gk_pages.models import PortalHomePage
     from gkportal.demodata.workflows import DEMO_PASSWORD, ensure_review_roles
 
-    call_command("setup_demo", today=DEMO_TODAY, stdout=io.StringIO())
     organisations = {org.code: org for org in Organisation.objects.all()}
     portal = PortalHomePage.objects.order_by("path").first()
 
@@ -582,12 +580,12 @@ def test_demo_review_roles(client):
             ("reviewer", waiting_confidentiality, waiting_approval),
             ("approver", waiting_approval, waiting_confidentiality),
         ):
-            assert client.login(username=f"{code}_{role}", password=DEMO_PASSWORD)
+            assert client.login(request=HttpRequest(), username=f"{code}_{role}", password=DEMO_PASSWORD)
             dashboard = text(client.get(reverse("wagtailadmin_home")))
             assert mine.content_object.title in dashboard and not_yet.content_object.title not in dashboard
             client.logout()
         # The 审核员 approves, and the document goes live with its 索引号.
-        client.login(username=f"{code}_approver", password=DEMO_PASSWORD)
+        client.login(request=HttpRequest(), username=f"{code}_approver", password=DEMO_PASSWORD)
         page = waiting_approval.content_object.specific
         assert act(client, page, "approve").status_code == 200
         page.refresh_from_db()
