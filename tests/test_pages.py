@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -168,6 +169,12 @@ class PageTreeTests(WagtailPageTestCase):
     def pages(self):
         t = self.tree
         return [t.portal, t.org_page, t.domain_page, t.column, t.document]
+
+    def login(self):
+        # django-axes counts failed logins per request (address): authenticate needs one.
+        user = self.create_test_user()
+        self.assertTrue(self.client.login(request=HttpRequest(), username=user.get_username(), password="password"))
+        return user
 
     def test_every_page_is_routable_and_renderable(self):
         for page in self.pages():

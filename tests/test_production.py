@@ -48,3 +48,67 @@ def test_collected_static_passes(production_static):
 def test_development_needs_no_manifest(tmp_path):
     with override_settings(PRODUCTION=False, STATIC_ROOT=tmp_path):
         assert check_static_manifest(None) == []
+
+
+# -- password guessing (django-axes, gkportal.security) ---------------------------------------------
+
+
+@pytest.fixture
+def staff(db):
+    from django.contrib.auth import get_user_model
+
+    make = get_user_model().objects.create_superuser
+    return make("jyj_editor", password="correct-horse"), make("mzj_editor", password="battery-staple")
+
+
+def admin_login(client, username, password, address="10.0.0.1"):
+    return client.post("/admin/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def logged_in(client):
+    return client.get("/admin/").status_code == 200
+
+
+def test_sixth_try_with_the_right_password_is_refused(client, staff, settings):
+    assert settings.AXES_FAILURE_LIMIT == 5
+    for _ in range(4):
+        assert admin_login(client, "jyj_editor", "guess").status_code == 200  # the form again, with an error
+    assert admin_login(client, "jyj_editor", "guess").status_code == 429  # the fifth failure locks
+    response = admin_login(client, "jyj_editor", "correct-horse")
+    assert response.status_code == 429
+    text = response.content.decode()
+    assert "登录已暂时锁定" in text and "连续 5 次登录失败" in text and "30 分钟后再试" in text
+    assert not logged_in(client)
+
+
+def test_lockout_is_per_username_and_address(client, staff):
+    for _ in range(5):
+        admin_login(client, "jyj_editor", "guess")
+    assert admin_login(client, "jyj_editor", "correct-horse").status_code == 429
+    # The same user from another address, and another user from the same address, log in.
+    assert admin_login(client, "jyj_editor", "correct-horse", address="10.0.0.2").status_code == 302
+    assert logged_in(client)
+    client.logout()
+    assert admin_login(client, "mzj_editor", "battery-staple").status_code == 302
+    assert logged_in(client)
+
+
+def test_fewer_failures_than_the_limit_do_not_lock(client, staff):
+    for _ in range(4):
+        admin_login(client, "jyj_editor", "guess")
+    assert admin_login(client, "jyj_editor", "correct-horse").status_code == 302
+
+
+def test_lockout_follows_the_proxy_header_when_configured(client, staff, settings):
+    settings.GK_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    for _ in range(5):
+        client.post("/admin/login/", {"username": "jyj_editor", "password": "guess"}, HTTP_X_REAL_IP="203.0.113.7")
+    # Behind the proxy every request has the proxy's REMOTE_ADDR; the visitor is the header.
+    locked = client.post(
+        "/admin/login/", {"username": "jyj_editor", "password": "correct-horse"}, HTTP_X_REAL_IP="203.0.113.7"
+    )
+    assert locked.status_code == 429
+    other = client.post(
+        "/admin/login/", {"username": "jyj_editor", "password": "correct-horse"}, HTTP_X_REAL_IP="203.0.113.8"
+    )
+    assert other.status_code == 302

@@ -15,6 +15,7 @@ Environment:
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -202,6 +203,20 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "gk-portal@loca
 # The search app's Elasticsearch cluster and index names (see search/README.md).
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL") or f"http://127.0.0.1:{os.environ.get('GK_ES_PORT', '9200')}"
 GK_SEARCH_INDEX_PREFIX = os.environ.get("GK_SEARCH_INDEX_PREFIX", "gk")
+
+# Password guessing (django-axes): after GK_LOGIN_FAILURE_LIMIT failed logins of one
+# username from one address, that pair is locked out for GK_LOGIN_COOLOFF_MINUTES,
+# even with the right password; other users and addresses log in as before.
+# Authentication needs the request for this (client.login in tests passes one).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: turns a lockout into its page
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("GK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("GK_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "gkportal.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "gkportal.security.lockout_response"
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
