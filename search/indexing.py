@@ -236,13 +236,14 @@ def chunked_ids(queryset, size=CHUNK_SIZE):
         last = ids[-1]
 
 
-def _bulk(client, actions):
-    """Run bulk actions; a delete of a missing document is not an error."""
+def _bulk(client, actions, timeout=None):
+    """Run bulk actions; a delete of a missing document is not an error. With
+    the client's own timeout unless `timeout` is given (a rebuild's chunks)."""
     if not actions:
         return 0
-    ok, errors = helpers.bulk(
-        client.options(request_timeout=BULK_TIMEOUT), actions, raise_on_error=False, raise_on_exception=True
-    )
+    if timeout is not None:
+        client = client.options(request_timeout=timeout)
+    ok, errors = helpers.bulk(client, actions, raise_on_error=False, raise_on_exception=True)
     real = []
     for error in errors:
         (op, detail), = error.items()
@@ -395,7 +396,7 @@ def rebuild(language_codes=None, *, client=None, chunk_size=CHUNK_SIZE, progress
                             actions.append({"_op_type": "index", "_index": name, "_id": str(pk), "_source": document})
                     if sending is not None:
                         sending.result()
-                    sending = pool.submit(_bulk, client, actions)
+                    sending = pool.submit(_bulk, client, actions, BULK_TIMEOUT)
                     done += len(ids)
                     indexed += len(actions)
                     if progress:

@@ -11,18 +11,32 @@ before, or are older than BACKLOG_AGE), and at the end of a rebuild.
 While a rebuild is loading a new index, applied rows are kept too: the rebuild
 replays them after the alias swap, so a change that raced the bulk load is not
 overwritten by the older copy the load read.
+
+The editor's request never waits for Elasticsearch. After the commit it only
+hands the rows over (`hand_over`): to the django-tasks backend when that is a
+queue with workers; when the backend runs tasks immediately (the embedded
+default), to a background thread of this process
+(GK_SEARCH_BACKGROUND_INDEXING, default on; off, the task runs in the
+request, bounded by GK_SEARCH_INDEX_TIMEOUT and the breaker). Applying uses
+the short index timeout and the circuit breaker of search.client: while the
+breaker is open the rows are marked as failed without contacting the node.
+If the process ends before the thread ran, the rows are still there for the
+next replay.
 """
 
 import contextlib
 import datetime
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .client import bulk_client, guard, index_client
 from .models import PendingIndexChange
 
 logger = logging.getLogger(__name__)
@@ -73,8 +87,11 @@ def schedule(page_id, action):
 def _flush():
     state = _state()
     ids, state.batch = state.batch, []
-    if not ids:
-        return
+    if ids:
+        hand_over(ids)
+
+
+def _enqueue(ids):
     from .tasks import apply_index_changes
 
     try:
@@ -82,6 +99,58 @@ def _flush():
     except Exception:
         # The rows are committed: a later replay applies them.
         logger.exception("无法提交索引任务，变更已保留待重放")
+
+
+def runs_inline():
+    """Whether the django-tasks backend runs the index task in the caller's thread."""
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    from .tasks import apply_index_changes
+
+    return isinstance(apply_index_changes.get_backend(), ImmediateBackend)
+
+
+def background_indexing():
+    return bool(getattr(settings, "GK_SEARCH_BACKGROUND_INDEXING", True))
+
+
+_executor = None
+_executor_lock = threading.Lock()
+
+
+def _background():
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            # One thread: changes are applied in the order they were committed.
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gk-index")
+        return _executor
+
+
+def _run_in_background(ids):
+    try:
+        _enqueue(ids)
+    finally:
+        # This thread's own database connections (Django keeps one per thread).
+        connections.close_all()
+
+
+def hand_over(ids):
+    """Have these committed rows applied without holding the caller: enqueue the
+    task, in a background thread when the task backend would run it inline."""
+    if background_indexing() and runs_inline():
+        _background().submit(_run_in_background, ids)
+    else:
+        _enqueue(ids)
+
+
+def wait_for_background():
+    """Block until the changes handed to the background thread so far are applied
+    (tests, and commands that read the index after publishing)."""
+    with _executor_lock:
+        executor = _executor
+    if executor is not None:
+        executor.submit(lambda: None).result()
 
 
 @dataclass
@@ -116,10 +185,14 @@ def _page_ids(rows):
     return ids
 
 
-def process_changes(change_ids, *, client=None, backlog=True):
+def process_changes(change_ids, *, client=None, backlog=True, refuse=True):
     """Apply these pending rows (ids). Never raises for Elasticsearch trouble:
     failures stay recorded on the rows. With backlog=True, a successful run
-    also replays up to BACKLOG_LIMIT older rows."""
+    also replays up to BACKLOG_LIMIT older rows.
+
+    Runs under the breaker (search.client.guard) with the index timeout; while
+    the breaker is open the rows are marked failed without contacting the node.
+    refuse=False (operators' replays) tries the node all the same."""
     from .indexing import sync_pages
 
     rows = list(PendingIndexChange.objects.filter(pk__in=change_ids).order_by("pk"))
@@ -128,8 +201,9 @@ def process_changes(change_ids, *, client=None, backlog=True):
         return result
     ids = [row.pk for row in rows]
     try:
-        synced = sync_pages(_page_ids(rows), client=client)
-    except Exception as exc:  # noqa: BLE001 — unreachable, timed out, refused: keep the rows
+        with guard(refuse=refuse):
+            synced = sync_pages(_page_ids(rows), client=client or index_client())
+    except Exception as exc:  # noqa: BLE001 — unreachable, timed out, refused, breaker open: keep the rows
         result.failed, result.error = ids, f"{type(exc).__name__}: {exc}"[:2000]
         PendingIndexChange.objects.filter(pk__in=ids).update(
             attempts=F("attempts") + 1, last_attempt_at=timezone.now(), last_error=result.error
@@ -153,7 +227,7 @@ def process_changes(change_ids, *, client=None, backlog=True):
             .values_list("pk", flat=True)[:BACKLOG_LIMIT]
         )
         if older:
-            replayed = process_changes(older, client=client, backlog=False)
+            replayed = process_changes(older, client=client, backlog=False, refuse=refuse)
             result.applied += replayed.applied
             result.failed += replayed.failed
     return result
@@ -161,7 +235,10 @@ def process_changes(change_ids, *, client=None, backlog=True):
 
 def replay_pending(*, client=None, batch_size=BACKLOG_LIMIT):
     """Apply every pending row, oldest first, until none is left or a batch fails.
+    An operator's action (`gk search-index update`, the end of a rebuild): it
+    contacts the node even while the breaker is open, with the bulk timeout.
     Returns {"applied", "failed", "remaining", "error"}."""
+    client = client or bulk_client()
     applied = 0
     last = 0
     error = ""
@@ -173,7 +250,7 @@ def replay_pending(*, client=None, batch_size=BACKLOG_LIMIT):
         if not ids:
             break
         last = ids[-1]
-        result = process_changes(ids, client=client, backlog=False)
+        result = process_changes(ids, client=client, backlog=False, refuse=False)
         applied += len(result.applied)
         if result.failed:
             failed += len(result.failed)

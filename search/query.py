@@ -46,7 +46,6 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import Q
@@ -64,7 +63,7 @@ from .analysis import (
     normalise_index_number,
     normalise_pinyin_query,
 )
-from .client import get_client
+from .client import NodeUnavailable, guard, search_client
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +73,6 @@ MAX_RESULT_WINDOW = 10000
 MAX_PAGE = MAX_RESULT_WINDOW // PAGE_SIZE
 # Terms per query text: more would only slow the query down.
 MAX_TERMS = 10
-# The public search must not hold a request for the indexing timeout.
-SEARCH_TIMEOUT = 5
 
 EXACT_BOOST = 50.0  # 文号 / 索引号
 TITLE_PHRASE_BOOST = 6.0
@@ -493,20 +490,13 @@ def alias():
     return indices.alias_name(settings.LANGUAGE_CODE)
 
 
-@lru_cache(maxsize=8)
-def _search_client(url):
-    return get_client().options(request_timeout=SEARCH_TIMEOUT, max_retries=0)
-
-
-def search_client():
-    """The client for public searches: short timeout, no retries."""
-    return _search_client(settings.ELASTICSEARCH_URL)
-
-
 def _call(method, **kwargs):
+    # search_client: GK_SEARCH_TIMEOUT, no retries; the breaker answers at once
+    # (NodeUnavailable) while the node is known not to answer.
     try:
-        response = getattr(search_client(), method)(index=alias(), **kwargs)
-    except (ApiError, TransportError) as exc:
+        with guard():
+            response = getattr(search_client(), method)(index=alias(), **kwargs)
+    except (ApiError, TransportError, NodeUnavailable) as exc:
         raise SearchUnavailable(f"{type(exc).__name__}: {exc}") from exc
     return response.body if hasattr(response, "body") else response
 
@@ -1020,5 +1010,7 @@ def run_search(params, *, facets=True, spelling=True):
             result.params = params
         return result
     except SearchUnavailable as exc:
-        logger.warning("全文检索不可用，改用数据库检索：%s", exc)
+        # While the breaker is open every search lands here: the breaker logged the cause once.
+        level = logging.DEBUG if isinstance(exc.__cause__, NodeUnavailable) else logging.WARNING
+        logger.log(level, "全文检索不可用，改用数据库检索：%s", exc)
         return database_search(params)

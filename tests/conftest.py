@@ -16,6 +16,14 @@ SESSION_PREFIX = f"gktest{uuid.uuid4().hex[:8]}"
 def pytest_configure(config):
     config.addinivalue_line("markers", "es_outage: stops and restarts the real Elasticsearch node")
     settings.GK_SEARCH_INDEX_PREFIX = SESSION_PREFIX
+    # Tests read the index right after a change: apply changes in the test's own
+    # thread (tests/search/test_resilience.py switches the background on).
+    settings.GK_SEARCH_BACKGROUND_INDEXING = False
+    # The test machine is shared and often slow: a search or an update that takes
+    # longer than production's short timeouts must not turn into degraded mode
+    # here. The tests of the timeouts and the breaker set their own.
+    settings.GK_SEARCH_TIMEOUT = 15
+    settings.GK_SEARCH_INDEX_TIMEOUT = 30
 
 
 def pytest_unconfigure(config):

@@ -9,6 +9,8 @@ Environment:
   WAGTAILADMIN_BASE_URL base URL used in admin notifications
   ELASTICSEARCH_URL   the search cluster (default: the local node of `make es`, port GK_ES_PORT or 9200)
   GK_SEARCH_INDEX_PREFIX  prefix of the search indices and aliases (default "gk")
+  GK_SEARCH_TIMEOUT, GK_SEARCH_INDEX_TIMEOUT, GK_SEARCH_BREAKER_COOLDOWN, GK_SEARCH_BACKGROUND_INDEXING
+                      search timeouts, circuit breaker, background indexing (see search/README.md)
   GK_REVIEW_WORKFLOW  "0" to publish without the 保密审查 → 审核 workflow (default on)
   GK_PRIVATE_UPLOAD_DIR  uploaded import files between preview and confirm (default <GK_DATA_DIR>/private/imports)
   DJANGO_EMAIL_BACKEND  where workflow notices go (default SMTP in production, dropped otherwise)
@@ -203,6 +205,15 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "gk-portal@loca
 # The search app's Elasticsearch cluster and index names (see search/README.md).
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL") or f"http://127.0.0.1:{os.environ.get('GK_ES_PORT', '9200')}"
 GK_SEARCH_INDEX_PREFIX = os.environ.get("GK_SEARCH_INDEX_PREFIX", "gk")
+# Seconds: a public search (then the database answers), an index update after a
+# change, and how long a node that did not answer is left alone (search/client.py).
+GK_SEARCH_TIMEOUT = float(os.environ.get("GK_SEARCH_TIMEOUT", "1.5"))
+GK_SEARCH_INDEX_TIMEOUT = float(os.environ.get("GK_SEARCH_INDEX_TIMEOUT", "5"))
+GK_SEARCH_BREAKER_COOLDOWN = float(os.environ.get("GK_SEARCH_BREAKER_COOLDOWN", "30"))
+# With the immediate task backend, apply index changes in a background thread
+# rather than in the editor's request (search/pending.py).
+GK_SEARCH_BACKGROUND_INDEXING = env_flag("GK_SEARCH_BACKGROUND_INDEXING", True)
+
 
 # Password guessing (django-axes): after GK_LOGIN_FAILURE_LIMIT failed logins of one
 # username from one address, that pair is locked out for GK_LOGIN_COOLOFF_MINUTES,

@@ -7,6 +7,8 @@
   runs), deleted afterwards. Returns an IndexProbe.
 * `index` (function): the module's IndexProbe, emptied before the test, for
   tests that read what indexing wrote.
+* every test starts with the circuit breakers closed (search.client), so that a
+  test that made a node fail does not send the next one to degraded mode.
 
 The whole session writes under its own prefix (set at configure time), so
 tests never touch the demo's `gk-*` indices.
@@ -23,7 +25,7 @@ from django.test import override_settings
 from elasticsearch import helpers
 
 from search import indices
-from search.client import get_client, is_available
+from search.client import get_client, is_available, reset_breakers
 from tests.conftest import SESSION_PREFIX
 
 _module_numbers = itertools.count(1)
@@ -111,3 +113,10 @@ def index(search_index):
     # Page ids come back after a rolled-back test (SQLite reuses them): start empty.
     search_index.clear()
     return search_index
+
+
+@pytest.fixture(autouse=True)
+def closed_breakers():
+    reset_breakers()
+    yield
+    reset_breakers()

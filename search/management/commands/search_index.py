@@ -14,7 +14,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from search import indices
-from search.client import get_client, is_available
+from search.client import bulk_client, is_available
 from search.indexing import index_status, rebuild, sync_pages
 from search.pending import replay_pending
 
@@ -139,7 +139,7 @@ class Command(BaseCommand):
             for item in report["locales"]:
                 ids = item["missing"] + item["extra"]
                 if ids:
-                    result = sync_pages(ids, client=get_client())
+                    result = sync_pages(ids, client=bulk_client())
                     repaired["indexed"] += len(result.indexed)
                     repaired["removed"] += len(result.removed)
         summary = {"pending": replayed, "repaired": repaired}
