@@ -33,6 +33,8 @@ locale, url, path, ancestor_ids  language code; page URL; tree path (prefix = su
                                  ids of ancestor pages (filter "within this organisation")
 suggest                          completion (keyword analyzer): complete with completion_key(q)
 indexed_at                       when this document was written
+revision_id, origin              fingerprint: the live revision the document was made from and
+                                 the database that wrote it (search.indexing.database_origin)
 ================================ =============================================================
 
 Analysis uses only components that exist both on a full Elasticsearch
@@ -47,7 +49,8 @@ import copy
 from elasticsearch_dsl import Completion, Date, Document, Index, Integer, Keyword, Object, Text
 
 # Bump when the mapping changes in a way that needs `gk search-index rebuild`.
-SCHEMA_VERSION = 1
+# 2: revision_id and origin (until a rebuild, `status` reports older documents as stale).
+SCHEMA_VERSION = 2
 
 ANALYSIS = {
     "filter": {
@@ -135,6 +138,8 @@ class PageDocument(Document):
 
     suggest = Completion(analyzer="keyword", search_analyzer="keyword", max_input_length=50)
     indexed_at = Date()
+    revision_id = Integer()
+    origin = Keyword()
 
     class Meta:
         # Fields a later serializer adds before the mapping knows them stay in

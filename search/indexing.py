@@ -5,6 +5,11 @@ full rebuild with alias swap (`rebuild`) and the database/index comparison
 
 Only live, public pages are indexed, and always from the page row, which
 Wagtail keeps equal to the LIVE version (drafts live in revisions).
+
+Every document carries a fingerprint: `revision_id` (the live revision it
+was made from) and `origin` (`database_origin()`, which database wrote it).
+`index_status` compares both with the database, and the search drops hits
+whose page is not live and public here (`shown_page_ids`).
 """
 
 import time
@@ -12,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Substr
 from django.utils import timezone
 from elasticsearch import helpers
 from wagtail.models import Locale, Page, PageViewRestriction
@@ -49,6 +55,7 @@ class IndexContext:
 
     def __init__(self, synonyms=None):
         self.restricted_paths = tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
+        self.origin = database_origin()
         self.locales = dict(Locale.objects.values_list("pk", "language_code"))
         self.synonyms = synonyms if synonyms is not None else load_synonym_rules()
         self._by_path = {}
@@ -94,6 +101,50 @@ class IndexContext:
 
 
 # -- what may be indexed ------------------------------------------------------------------
+
+
+def database_origin():
+    """This database's identity in the index (the `origin` of its documents):
+    the translation key of the page tree's root, a random UUID Wagtail gives
+    each database when it creates the tree and never changes. Two sites whose
+    databases write under one index prefix thus tell their documents apart."""
+    key = _root_key().first()
+    return str(key) if key else ""
+
+
+def _root_key():
+    return Page.objects.filter(depth=1).order_by("path").values_list("translation_key", flat=True)[:1]
+
+
+def _ancestor_paths(inclusive):
+    """Expressions for the tree paths of the ancestors of the outer query's page
+    (and its own path when `inclusive`): the prefixes of its path, one per
+    possible depth, so that the database finds them through the path index."""
+    steplen = Page.steplen
+    deepest = Page._meta.get_field("path").max_length // steplen
+    return [Substr(OuterRef("path"), 1, steplen * depth) for depth in range(1, deepest + 1 if inclusive else deepest)]
+
+
+def shown_page_ids(page_ids):
+    """{page id: origin} for the pages among `page_ids` that are live and public
+    in this database now: live, not an alias, no unpublished ancestor, no view
+    restriction on it or an ancestor. One query for all of them; `origin` is
+    database_origin(), read in the same query. What the search shows is
+    checked with this, because the index may lag behind the database or hold
+    another database's documents."""
+    ids = {int(pk) for pk in page_ids}
+    if not ids:
+        return {}
+    hidden_ancestor = Page.objects.filter(live=False, depth__lt=OuterRef("depth"), path__in=_ancestor_paths(False))
+    restricted = PageViewRestriction.objects.filter(page__path__in=_ancestor_paths(True))
+    rows = (
+        Page.objects.filter(pk__in=ids, live=True, alias_of__isnull=True)
+        .exclude(Exists(hidden_ancestor))
+        .exclude(Exists(restricted))
+        .annotate(origin=Subquery(_root_key()))
+        .values_list("pk", "origin")
+    )
+    return {pk: str(origin or "") for pk, origin in rows}
 
 
 def why_not_indexable(page, ctx=None):
@@ -164,6 +215,9 @@ def document_for(page, ctx):
     data.update(
         {
             "page_id": page.pk,
+            # The fingerprint index_status compares with the database.
+            "revision_id": page.live_revision_id,
+            "origin": ctx.origin,
             "page_type": indexed_type.key,
             "page_type_label": indexed_type.label,
             "title": title,
@@ -429,51 +483,82 @@ def rebuild(language_codes=None, *, client=None, chunk_size=CHUNK_SIZE, progress
 # -- status ----------------------------------------------------------------------------------
 
 
-def indexable_ids(language_code, chunk_size=CHUNK_SIZE):
-    """Ids of the pages of a locale that belong in the index, by the same rules as indexing."""
+def indexable_revisions(language_code, chunk_size=CHUNK_SIZE):
+    """{page id: live revision id} of the pages of a locale that belong in the
+    index, by the same rules as indexing."""
     ctx = IndexContext(synonyms=False)
-    found = set()
+    found = {}
     for ids in chunked_ids(candidate_queryset(language_code), chunk_size):
         pages = load_pages(ids)
         ctx.prepare(pages.values())
-        found.update(pk for pk in ids if why_not_indexable(pages.get(pk), ctx) is None)
+        found.update((pk, pages[pk].live_revision_id) for pk in ids if why_not_indexable(pages.get(pk), ctx) is None)
+    return found
+
+
+def indexable_ids(language_code, chunk_size=CHUNK_SIZE):
+    """Ids of the pages of a locale that belong in the index, by the same rules as indexing."""
+    return set(indexable_revisions(language_code, chunk_size))
+
+
+FINGERPRINT_FIELDS = ["revision_id", "origin"]
+
+
+def indexed_fingerprints(alias, client=None):
+    """{page id: (revision_id, origin)} of every document under `alias` (None
+    for what a document does not carry)."""
+    client = client or get_client()
+    # Count what was written a moment ago too, not only what the last periodic refresh saw.
+    client.indices.refresh(index=alias)
+    found = {}
+    query = {"query": {"match_all": {}}, "_source": FINGERPRINT_FIELDS}
+    for hit in helpers.scan(client, index=alias, query=query, size=1000):
+        source = hit.get("_source") or {}
+        found[int(hit["_id"])] = (source.get("revision_id"), source.get("origin"))
     return found
 
 
 def indexed_ids(alias, client=None):
-    client = client or get_client()
-    # Count what was written a moment ago too, not only what the last periodic refresh saw.
-    client.indices.refresh(index=alias)
-    return {
-        int(hit["_id"])
-        for hit in helpers.scan(client, index=alias, query={"query": {"match_all": {}}, "_source": False}, size=1000)
-    }
+    return set(indexed_fingerprints(alias, client))
 
 
 def index_status(language_codes=None, *, client=None, sample=20):
     """Compare database and index, per locale:
 
     {"pending": n, "pending_failed": n, "oldest_pending": iso or None, "in_sync": bool,
+     "origin": this database's origin,
      "locales": [{"locale", "alias", "indices", "building", "orphans", "exists",
                   "database", "indexed", "missing_count", "missing", "extra_count",
-                  "extra", "in_sync", "synonyms_current"}]}
+                  "extra", "stale_count", "stale", "foreign_count", "foreign",
+                  "in_sync", "synonyms_current"}]}
 
     missing: pages that should be searchable but are not; extra: documents that
-    should not be there (deleted, unpublished, restricted ...). Lists hold at
-    most `sample` ids."""
+    should not be there (deleted, unpublished, restricted ...); stale: documents
+    of pages that should be there, made from another revision than the live
+    one (or without a fingerprint: written before fingerprints existed);
+    foreign: documents another database wrote (their origin is not ours:
+    two sites share the index prefix). Lists hold at most `sample` ids."""
     from .models import PendingIndexChange
 
     client = client or get_client()
     current = indices.layout(client)
     codes = language_codes or sorted(set(locale_codes()) | set(current))
     synonyms = load_synonym_rules().fingerprint
-    report = {"locales": []}
+    origin = database_origin()
+    report = {"locales": [], "origin": origin}
     for code in codes:
         entry = current.get(code, {"alias": indices.alias_name(code), "live": [], "building": [], "orphans": []})
-        should = indexable_ids(code)
-        have = indexed_ids(entry["alias"], client) if entry["live"] else set()
+        revisions = indexable_revisions(code)
+        fingerprints = indexed_fingerprints(entry["alias"], client) if entry["live"] else {}
+        should, have = set(revisions), set(fingerprints)
         missing = sorted(should - have)
         extra = sorted(have - should)
+        foreign = sorted(pk for pk, (_, written_by) in fingerprints.items() if written_by and written_by != origin)
+        # Ours (or unmarked) but not made from the live revision: an update that never arrived.
+        stale = sorted(
+            pk
+            for pk in should & have
+            if not fingerprints[pk][1] or (fingerprints[pk][1] == origin and fingerprints[pk][0] != revisions[pk])
+        )
         built_with = None
         if entry["live"]:
             mapping = client.indices.get_mapping(index=entry["alias"]).body
@@ -493,7 +578,11 @@ def index_status(language_codes=None, *, client=None, sample=20):
                 "missing": missing[:sample],
                 "extra_count": len(extra),
                 "extra": extra[:sample],
-                "in_sync": not missing and not extra,
+                "stale_count": len(stale),
+                "stale": stale[:sample],
+                "foreign_count": len(foreign),
+                "foreign": foreign[:sample],
+                "in_sync": not missing and not extra and not stale and not foreign,
                 # False when editors changed synonyms since the index was built: rebuild to apply.
                 "synonyms_current": built_with == synonyms if built_with is not None else None,
             }

@@ -108,6 +108,7 @@ SOURCE_FIELDS = [
     "page_type_label",
     "doc_type",
     "validity",
+    "origin",
 ]
 
 
@@ -620,6 +621,40 @@ def _hit(source, highlight):
     )
 
 
+def shown_hits(hits):
+    """The hits (Elasticsearch hits or completion options) whose page is live
+    and public in this database now and that this database wrote, in order.
+    One query for all of them (search.indexing.shown_page_ids): the index may
+    lag behind the database (a change still pending or lost) or hold another
+    site's documents under a shared prefix. Documents written before they
+    carried an origin count as this database's."""
+    from .indexing import shown_page_ids
+
+    if not hits:
+        return []
+    ids = {_hit_page_id(h) for h in hits} - {None}
+    shown = shown_page_ids(ids) if ids else {}
+    kept = []
+    for h in hits:
+        pk = _hit_page_id(h)
+        origin = (h.get("_source") or {}).get("origin")
+        if pk in shown and (not origin or origin == shown[pk]):
+            kept.append(h)
+    if len(kept) < len(hits):
+        logger.warning(
+            "检索结果中 %d 条的页面在本库未发布、不公开或由其他数据库写入，已略去（gk search-index status 可核对）",
+            len(hits) - len(kept),
+        )
+    return kept
+
+
+def _hit_page_id(hit):
+    try:
+        return int(hit.get("_id"))
+    except (TypeError, ValueError):
+        return None
+
+
 # (facet name, value) -> (label, expires at): labels asked for on every search
 # change rarely. Any save of an organisation, domain or page empties it
 # (clear_labels); the age limit covers changes made without save().
@@ -717,7 +752,7 @@ def execute(params, *, facets=True, spelling=True):
     if "error" in response:
         raise SearchUnavailable(str(response["error"])[:500])
     result = SearchResult(params=params, page=params.page, took_ms=response.get("took", 0))
-    result.hits = [_hit(h.get("_source", {}), h.get("highlight", {})) for h in response["hits"]["hits"]]
+    result.hits = [_hit(h.get("_source", {}), h.get("highlight", {})) for h in shown_hits(response["hits"]["hits"])]
     if facets:
         if "error" in responses[1]:
             raise SearchUnavailable(str(responses[1]["error"])[:500])
@@ -858,10 +893,10 @@ def complete(prefix, size=8):
     response = _call(
         "search",
         suggest={"titles": {"prefix": key[:50], "completion": {"field": "suggest", "size": size, "skip_duplicates": True}}},
-        source=["title", "url"],
+        source=["title", "url", "origin"],
         size=0,
     )
-    options = response.get("suggest", {}).get("titles", [{}])[0].get("options", [])
+    options = shown_hits(response.get("suggest", {}).get("titles", [{}])[0].get("options", []))
     return [{"text": o["_source"].get("title", ""), "url": o["_source"].get("url", "")} for o in options]
 
 

@@ -1,9 +1,11 @@
 """gk search-index rebuild | status | update | drop
 
   rebuild  build a new index per locale from the database, swap the alias, drop the old one
-  status   compare database and index (counts, missing and extra ids, pending changes);
+  status   compare database and index (counts, missing and extra ids, documents of another
+           revision than the live one, documents another database wrote, pending changes);
            exit status 1 when they differ
-  update   replay pending changes, then index what status finds missing and remove what is extra
+  update   replay pending changes, then index what status finds missing or stale and remove
+           what is extra
   drop     delete every index of this prefix (GK_SEARCH_INDEX_PREFIX)
 """
 
@@ -116,6 +118,16 @@ class Command(BaseCommand):
                     self.stdout.write(f"  缺失页面ID：{', '.join(map(str, item['missing']))}")
                 if item["extra"]:
                     self.stdout.write(f"  多余页面ID：{', '.join(map(str, item['extra']))}")
+                if item["stale_count"]:
+                    self.stdout.write(
+                        f"  与已发布版本不一致 {item['stale_count']} 条（索引中的版本不是数据库当前发布的版本）："
+                        f"{', '.join(map(str, item['stale']))}"
+                    )
+                if item["foreign_count"]:
+                    self.stdout.write(
+                        f"  由其他数据库写入 {item['foreign_count']} 条：{', '.join(map(str, item['foreign']))}；"
+                        "多个站点共用了同一索引前缀，请为每个站点设置不同的 GK_SEARCH_INDEX_PREFIX"
+                    )
                 if item["building"]:
                     self.stdout.write(f"  正在重建：{', '.join(item['building'])}")
                 if item["synonyms_current"] is False:
@@ -137,7 +149,7 @@ class Command(BaseCommand):
         if not pending_only and not replayed["failed"]:
             report = index_status(sample=10**9)
             for item in report["locales"]:
-                ids = item["missing"] + item["extra"]
+                ids = item["missing"] + item["extra"] + item["stale"] + item["foreign"]
                 if ids:
                     result = sync_pages(ids, client=bulk_client())
                     repaired["indexed"] += len(result.indexed)
