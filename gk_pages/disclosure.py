@@ -146,19 +146,109 @@ class Genre(models.TextChoices):
 
 # -- 索引号 ----------------------------------------------------------------------------------
 
-INDEX_NUMBER_RE = re.compile(r"^(?P<code>[-a-zA-Z0-9_]+)/(?P<year>\d{4})-(?P<serial>\d{5,})$")
+# A serial has at most six digits: 999999 per organisation and year is far more than
+# any organisation publishes, and what portals print. It is written with at least five
+# (zero-padded, as format_index_number writes it) and never with more leading zeros,
+# so each serial has one spelling and the unique constraint on the text is uniqueness
+# of the number.
+INDEX_SERIAL_MAX = 999_999
+# Serials kept from an older system move the counter past them; they may not take it
+# closer to the maximum than this, so the organisation's later publications of that
+# year still find numbers.
+INDEX_SERIAL_HEADROOM = 100_000
+INDEX_KEPT_SERIAL_MAX = INDEX_SERIAL_MAX - INDEX_SERIAL_HEADROOM
+
+# The shape only; the serial's range and spelling are index_number_problem's to judge
+# (a long run of digits is never converted to an int).
+INDEX_NUMBER_RE = re.compile(r"^(?P<code>[-a-zA-Z0-9_]+)/(?P<year>\d{4})-(?P<serial>\d+)$")
 
 
 def format_index_number(code, year, serial):
+    if not 1 <= serial <= INDEX_SERIAL_MAX:
+        raise ValueError(f"索引号序号超出范围：{serial}")
     return f"{code}/{year}-{serial:05d}"
+
+
+def _shown(text, limit=40):
+    """A value from outside, short enough to repeat in a message."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def index_number_problem(text, *, code=None, kept=False):
+    """Why `text` is not a 索引号 this portal can hold, or None. `code` (the issuing
+    organisation's) makes the example concrete; `kept` applies the limit for numbers
+    kept from an older system (INDEX_KEPT_SERIAL_MAX)."""
+    text = str(text or "").strip()
+    match = INDEX_NUMBER_RE.match(text)
+    if match is None:
+        example = f"，如 {code}/2021-00005" if code else "，如 xzf/2021-00005"
+        return f"索引号“{_shown(text)}”格式不正确：应为“机构代码/年份-序号”{example}。"
+    significant = match["serial"].lstrip("0")
+    # Compared by length before int(): Python refuses to convert very long digit strings.
+    if not significant or len(significant) > len(str(INDEX_SERIAL_MAX)) or int(significant) > INDEX_SERIAL_MAX:
+        return f"索引号“{_shown(text)}”的序号超出范围：序号应在 1 至 {INDEX_SERIAL_MAX} 之间（至多 6 位数字）。"
+    serial = int(significant)
+    canonical = format_index_number(match["code"], int(match["year"]), serial)
+    if text != canonical:
+        return (
+            f"索引号“{_shown(text)}”的序号写法不规范：应写作“{canonical}”"
+            "（序号不足 5 位时前面补 0，不多加 0），以免同一序号有两种写法。"
+        )
+    if kept and serial > INDEX_KEPT_SERIAL_MAX:
+        return (
+            f"索引号“{text}”的序号 {serial} 过大：保留原系统的索引号时，序号不能超过 {INDEX_KEPT_SERIAL_MAX}，"
+            "以便为本机构该年度以后发布的信息留出序号。请核对原系统的索引号，或删去此项由系统在发布时分配。"
+        )
+    return None
+
+
+def validate_index_number(value):
+    problem = index_number_problem(value)
+    if problem:
+        raise ValidationError(problem, code="index_number")
 
 
 def parse_index_number(text):
     """(organisation code, year, serial) of a well-formed 索引号, else None."""
-    match = INDEX_NUMBER_RE.match(str(text or "").strip())
-    if match is None:
+    if index_number_problem(text):
         return None
+    match = INDEX_NUMBER_RE.match(str(text).strip())
     return match["code"], int(match["year"]), int(match["serial"])
+
+
+def index_numbers_exhausted_message(organisation, year):
+    return (
+        f"“{organisation}”{year}年的索引号已用完（每个机构每年至多 {INDEX_SERIAL_MAX} 个），"
+        "无法为本信息分配索引号，信息未发布：请联系系统管理员核查该年度的索引号计数器。"
+    )
+
+
+class IndexNumberCounterQuerySet(models.QuerySet):
+    def locked(self, organisation, year):
+        """The counter of `organisation` and `year` (created when missing), locked
+        until the surrounding transaction ends."""
+        self.bulk_create([self.model(organisation=organisation, year=year)], ignore_conflicts=True)
+        return self.select_for_update().get(organisation=organisation, year=year)
+
+    def reserve(self, organisation, year, serial):
+        """Move the counter past `serial`, a number kept from an older system, so that
+        no number allocated later repeats it. Refuses serials that would leave the
+        organisation's later publications of that year without numbers."""
+        if not 1 <= serial <= INDEX_KEPT_SERIAL_MAX:
+            raise ValidationError(
+                f"保留的索引号序号须在 1 至 {INDEX_KEPT_SERIAL_MAX} 之间，而不是 {_shown(serial)}。", code="index_number"
+            )
+        with transaction.atomic():
+            counter = self.locked(organisation, year)
+            if counter.last_serial < serial:
+                counter.last_serial = serial
+                counter.save(update_fields=["last_serial"])
+        return counter
+
+    def exhausted(self, organisation, year):
+        """Whether no serial is left for `organisation` in `year`."""
+        return self.filter(organisation=organisation, year=year, last_serial__gte=INDEX_SERIAL_MAX).exists()
 
 
 class IndexNumberCounter(models.Model):
@@ -171,6 +261,8 @@ class IndexNumberCounter(models.Model):
     )
     year = models.PositiveIntegerField("年份")
     last_serial = models.PositiveIntegerField("已用最大序号", default=0)
+
+    objects = IndexNumberCounterQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "索引号计数器"
@@ -196,15 +288,16 @@ def allocate_index_number(organisation, year):
 
     Call inside the transaction that publishes: the counter row stays locked
     until it commits, which is what keeps parallel publishes apart. Numbers
-    already present (kept by an import) are skipped rather than repeated."""
+    already present (kept by an import) are skipped rather than repeated. When
+    the year's serials are used up, publication is refused with the reason
+    (PublicationRefused) and the counter is left as it was."""
     with transaction.atomic():
-        IndexNumberCounter.objects.bulk_create(
-            [IndexNumberCounter(organisation=organisation, year=year)], ignore_conflicts=True
-        )
-        counter = IndexNumberCounter.objects.select_for_update().get(organisation=organisation, year=year)
+        counter = IndexNumberCounter.objects.locked(organisation, year)
         serial = counter.last_serial
         while True:
             serial += 1
+            if serial > INDEX_SERIAL_MAX:
+                raise PublicationRefused({"index_number": index_numbers_exhausted_message(organisation, year)})
             number = format_index_number(organisation.code, year, serial)
             if not index_number_taken(number):
                 break
@@ -357,6 +450,11 @@ def publication_problems(page, parent=None, *, was_live=None):
             f"或将发布机构改为“{column_org}”。确需跨机构发布的，由管理员在公开主体“{issuing_org}”"
             f"的“可发布到”中添加“{column_org}”。"
         )
+    elif not page.index_number and not page.alias_of_id:
+        # Publishing allocates a 索引号; say so here, where every path asks, rather
+        # than failing inside the save when the year's serials are used up.
+        if IndexNumberCounter.objects.exhausted(issuing_org, page.index_year) and not page.shared_index_number():
+            problems["index_number"] = index_numbers_exhausted_message(issuing_org, page.index_year)
     return problems
 
 
@@ -687,6 +785,11 @@ class DisclosureMixin(models.Model):
 
         if self.effective_date and self.expiry_date and self.expiry_date < self.effective_date:
             errors["expiry_date"] = "失效日期不能早于施行日期。"
+        if self.index_number and self._state.adding and not self.alias_of_id:
+            # A new page brought with a number (an import); an allocated number is never changed.
+            problem = index_number_problem(self.index_number, code=self.issuing_org.code if self.issuing_org_id else None)
+            if problem:
+                errors["index_number"] = problem
         if self.replaced_by_id:
             if self.pk and self.replaced_by_id == self.pk:
                 errors["replaced_by"] = "替代文件不能是本文件。"
@@ -718,10 +821,17 @@ class DisclosureMixin(models.Model):
                 # The hard stop for paths that save without clean() (clean=False copies,
                 # alias updates): a row is never written live when it may not be.
                 refuse_unpublishable(self)
-            if not adding and written is None:
+            stored = None
+            if not adding and (written is None or "index_number" in written):
                 stored = type(self)._default_manager.filter(pk=self.pk).values_list("index_number", flat=True).first()
                 if stored and self.index_number != stored:
                     raise ValidationError({"index_number": f"索引号一经分配不能更改（原为 {stored}）。"})
+            if self.index_number and not stored and not self.alias_of_id and (written is None or "index_number" in written):
+                # A number given from outside (an import, code) rather than allocated:
+                # the counter is never to see an ill-formed or out-of-range serial.
+                problem = index_number_problem(self.index_number)
+                if problem:
+                    raise ValidationError({"index_number": problem})
             if self.live and not self.index_number and (written is None or "live" in written):
                 self.assign_index_number()
                 if written is not None:
@@ -739,7 +849,23 @@ class DisclosureMixin(models.Model):
         if self.index_number or self.alias_of_id:
             return
         self.index_locale_id = self.locale_id
-        shared = (
+        shared = self.shared_index_number()
+        if shared:
+            self.index_number = shared
+            return
+        organisation = self.issuing_org if self.issuing_org_id else column_organisation(self)
+        if organisation is None:
+            raise PublicationRefused({"issuing_org": "发布前须选择发布机构：索引号按发布机构编号。"})
+        self.index_number = allocate_index_number(organisation, self.index_year)
+
+    @property
+    def index_year(self):
+        """The year whose serials the 索引号 is allocated from: that of 发布日期."""
+        return (self.published_date or timezone.localdate()).year
+
+    def shared_index_number(self):
+        """The 索引号 a translation takes from its source (or another translation), if any."""
+        return (
             type(self)._default_manager.filter(translation_key=self.translation_key)
             .exclude(pk=self.pk)
             .exclude(index_number__isnull=True)
@@ -747,14 +873,6 @@ class DisclosureMixin(models.Model):
             .values_list("index_number", flat=True)
             .first()
         )
-        if shared:
-            self.index_number = shared
-            return
-        organisation = self.issuing_org if self.issuing_org_id else column_organisation(self)
-        if organisation is None:
-            raise PublicationRefused({"issuing_org": "发布前须选择发布机构：索引号按发布机构编号。"})
-        year = (self.published_date or timezone.localdate()).year
-        self.index_number = allocate_index_number(organisation, year)
 
     def with_content_json(self, content):
         # The 索引号 belongs to the document, not to a revision: publishing or reverting

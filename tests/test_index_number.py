@@ -14,13 +14,18 @@ from wagtail.actions.create_alias import CreatePageAliasAction
 from wagtail.models import Locale
 
 from gk_pages.disclosure import (
+    INDEX_KEPT_SERIAL_MAX,
+    INDEX_SERIAL_MAX,
     IndexNumberCounter,
+    PublicationRefused,
     allocate_index_number,
     format_index_number,
+    index_number_problem,
     parse_index_number,
+    publication_problems,
 )
 from gk_pages.models import DocumentPage
-from tests.test_disclosure import build_org, draft, form_data, published
+from tests.test_disclosure import build_org, draft, form_data, published, text
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +51,100 @@ def test_format_and_parse():
     assert parse_index_number("11370000MB0000001X/2021-00005") == ("11370000MB0000001X", 2021, 5)
     for bad in ("xzf/2026-12", "xzf-2026-00012", "/2026-00012", "xzf/26-00012", "", None):
         assert parse_index_number(bad) is None
+
+
+def test_serials_are_bounded_to_six_digits_with_one_spelling():
+    """Finding 8: a serial is 1–999999, written as format_index_number writes it;
+    anything longer is refused before it is converted to a number."""
+    assert INDEX_SERIAL_MAX == 999_999
+    assert parse_index_number("xzf/2026-999999") == ("xzf", 2026, 999_999)
+    assert parse_index_number("xzf/2026-00001") == ("xzf", 2026, 1)
+    for bad in (
+        "xzf/2026-1000000",
+        "xzf/2026-9223372036854775807",
+        "xzf/2021-99999999999999999999",
+        "xzf/2021-" + "9" * 100_000,  # longer than Python converts to int
+        "xzf/2021-" + "0" * 100_000,
+        "xzf/2026-00000",
+        "xzf/2026-000012",  # the same serial as xzf/2026-00012, spelt differently
+        "xzf/2026-012345",
+    ):
+        assert parse_index_number(bad) is None
+    assert index_number_problem("jyj/2021-99999999999999999999") == (
+        "索引号“jyj/2021-99999999999999999999”的序号超出范围：序号应在 1 至 999999 之间（至多 6 位数字）。"
+    )
+    assert index_number_problem("jyj/2021-" + "9" * 100_000).startswith("索引号“jyj/2021-9999999999")
+    assert len(index_number_problem("jyj/2021-" + "9" * 100_000)) < 100  # the value is not echoed whole
+    assert "应写作“jyj/2026-00012”" in index_number_problem("jyj/2026-000012")
+    # Kept from an older system, a number must leave room for later publications.
+    assert index_number_problem(f"jyj/2026-{INDEX_KEPT_SERIAL_MAX}", kept=True) is None
+    assert "不能超过 899999" in index_number_problem(f"jyj/2026-{INDEX_KEPT_SERIAL_MAX + 1}", kept=True)
+    with pytest.raises(ValueError):
+        format_index_number("xzf", 2026, INDEX_SERIAL_MAX + 1)
+
+
+def test_the_model_refuses_numbers_out_of_range(county):
+    """Whatever brings a number (an import, code, an API), the row is never written
+    with a serial the counter cannot hold."""
+    for bad in ("jyj/2026-9223372036854775807", "jyj/2021-99999999999999999999", "jyj/2026-000003"):
+        page = DocumentPage(title="带来索引号的信息", published_date=datetime.date(2026, 1, 5), index_number=bad)
+        page.issuing_org = county.org
+        with pytest.raises(ValidationError) as refused:
+            page.full_clean(exclude=["path", "depth", "slug"])
+        assert "index_number" in refused.value.message_dict
+        with pytest.raises(ValidationError) as refused:
+            county.column.add_child(instance=page)
+        assert "索引号" in refused.value.message_dict["index_number"][0]
+    assert not DocumentPage.objects.filter(title="带来索引号的信息").exists()
+    assert not IndexNumberCounter.objects.exists()
+    # A page without a number (or with its own, unchanged) is not affected.
+    page = published(county.column)
+    page.title = "改了标题"
+    page.save()
+
+
+def test_allocation_stops_at_the_maximum_with_a_reason(county):
+    IndexNumberCounter.objects.create(organisation=county.org, year=2026, last_serial=INDEX_SERIAL_MAX - 1)
+    assert allocate_index_number(county.org, 2026) == "jyj/2026-999999"
+    with pytest.raises(PublicationRefused) as refused:
+        allocate_index_number(county.org, 2026)
+    assert "2026年的索引号已用完" in refused.value.message_dict["index_number"][0]
+    assert IndexNumberCounter.objects.get(organisation=county.org, year=2026).last_serial == INDEX_SERIAL_MAX
+    # Other years go on.
+    assert allocate_index_number(county.org, 2025) == "jyj/2025-00001"
+
+
+def test_an_exhausted_year_refuses_publication_where_it_is_asked_not_with_a_500(county, admin_client):
+    """Counters pushed to the end (as an import could before the limit) block nothing
+    silently: every publishing path says why, and nothing is written."""
+    IndexNumberCounter.objects.create(organisation=county.org, year=2026, last_serial=INDEX_SERIAL_MAX)
+    page = draft(county.column)
+    assert "2026年的索引号已用完" in publication_problems(page)["index_number"]
+
+    with pytest.raises(PublicationRefused):
+        page.get_latest_revision().publish()
+    assert number_of(page) is None and not DocumentPage.objects.get(pk=page.pk).live
+
+    url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    response = admin_client.post(url, form_data(page, **{"action-publish": "action-publish"}))
+    assert response.status_code == 200
+    assert "2026年的索引号已用完" in text(response)
+    assert not DocumentPage.objects.get(pk=page.pk).live
+    assert IndexNumberCounter.objects.get(organisation=county.org, year=2026).last_serial == INDEX_SERIAL_MAX
+
+    # Documents of another year are unaffected.
+    assert number_of(published(county.column, published_date=datetime.date(2025, 6, 1))) == "jyj/2025-00001"
+
+
+def test_kept_numbers_leave_room_in_the_counter(county):
+    with pytest.raises(ValidationError):
+        IndexNumberCounter.objects.reserve(county.org, 2026, INDEX_KEPT_SERIAL_MAX + 1)
+    with pytest.raises(ValidationError):
+        IndexNumberCounter.objects.reserve(county.org, 2026, 9223372036854775807)
+    assert not IndexNumberCounter.objects.exists()
+    IndexNumberCounter.objects.reserve(county.org, 2026, INDEX_KEPT_SERIAL_MAX)
+    IndexNumberCounter.objects.reserve(county.org, 2026, 5)  # never moves back
+    assert number_of(published(county.column)) == "jyj/2026-900000"
 
 
 def test_assigned_at_first_publication_not_at_draft_save(county):
