@@ -112,3 +112,72 @@ def test_lockout_follows_the_proxy_header_when_configured(client, staff, setting
         "/admin/login/", {"username": "jyj_editor", "password": "correct-horse"}, HTTP_X_REAL_IP="203.0.113.8"
     )
     assert other.status_code == 302
+
+
+# -- HTTPS and Content-Security-Policy -----------------------------------------------------------------
+
+
+def production_settings(**env):
+    """The settings module's values as it computes them in production from `env`."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, gkportal.settings as s;"
+        "print(json.dumps({k: getattr(s, k, None) for k in ("
+        "'SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_SSL_REDIRECT', 'SECURE_PROXY_SSL_HEADER',"
+        "'SESSION_COOKIE_SECURE')}))"
+    )
+    environment = {**os.environ, "GK_PRODUCTION": "1", "DJANGO_SECRET_KEY": "test-secret", **env}
+    out = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def test_production_defaults_hsts_for_a_year_and_leaves_redirects_to_the_proxy():
+    values = production_settings()
+    assert values == {
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
+        "SECURE_SSL_REDIRECT": False,
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "SESSION_COOKIE_SECURE": True,
+    }
+    values = production_settings(GK_SSL_REDIRECT="1", GK_PROXY_SSL_HEADER="HTTP_X_REAL_PROTO,https", GK_HSTS_SECONDS="600")
+    assert values["SECURE_SSL_REDIRECT"] is True and values["SECURE_HSTS_SECONDS"] == 600
+    assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_REAL_PROTO", "https"]
+
+
+@pytest.mark.django_db
+def test_https_headers_in_production(portal):
+    from django.test import Client
+
+    with override_settings(
+        SECURE_HSTS_SECONDS=31536000,
+        SECURE_SSL_REDIRECT=True,
+        SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+    ):
+        client = Client()  # the middleware reads these settings when it is loaded
+        plain = client.get("/search/")
+        assert plain.status_code == 301 and plain["Location"] == "https://testserver/search/"
+        secure = client.get("/search/", HTTP_X_FORWARDED_PROTO="https")
+        assert secure.status_code == 200
+        assert secure["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def directives(response):
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+@pytest.mark.django_db
+def test_public_pages_get_the_strict_policy_and_the_admin_a_relaxed_one(client, portal):
+    public = directives(client.get(portal.url))
+    assert public["script-src"] == ["'self'"] and public["style-src"] == ["'self'"]
+    assert public["object-src"] == ["'none'"] and public["frame-ancestors"] == ["'self'"]
+    assert directives(client.get("/search/"))["script-src"] == ["'self'"]
+
+    admin = directives(client.get("/admin/login/"))
+    assert "'unsafe-inline'" in admin["style-src"] and "'unsafe-inline'" in admin["script-src"]
+    assert admin["object-src"] == ["'none'"] and admin["frame-ancestors"] == ["'self'"]

@@ -1,5 +1,7 @@
-"""Login protection of the reference site (django-axes, configured in settings)."""
+"""Security of the reference site: login protection (django-axes) and the
+Content-Security-Policy (django-csp), both configured in gkportal.settings."""
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.shortcuts import render
 
@@ -28,3 +30,16 @@ def lockout_response(request, original_response=None, credentials=None):
         "cooloff_minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
     }
     return render(request, "gkportal/login_locked.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+class PortalCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware with two policies: the strict CONTENT_SECURITY_POLICY
+    for the public site, whose templates carry no inline script or style, and the
+    GK_ADMIN_CSP_DIRECTIVES replacements under GK_ADMIN_CSP_PREFIXES (Wagtail's admin
+    and its previews, which use inline styles and a few inline scripts)."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and request.path_info.startswith(tuple(settings.GK_ADMIN_CSP_PREFIXES)):
+            parts.replace = {**settings.GK_ADMIN_CSP_DIRECTIVES, **(parts.replace or {})}
+        return parts

@@ -229,6 +229,39 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "gkportal.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "gkportal.security.lockout_response"
 
+# Content-Security-Policy (django-csp 4) on every response: the public templates
+# load scripts and styles from the site only, with no inline code, so the public
+# policy allows nothing else; Wagtail's admin (and the page previews it renders)
+# needs inline styles and scripts, so under /admin/ those are allowed as well
+# (gkportal.security.PortalCSPMiddleware).
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "gkportal.security.PortalCSPMiddleware")
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF, "data:"],
+        "connect-src": [_SELF],
+        "frame-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_SELF],
+    }
+}
+GK_ADMIN_CSP_PREFIXES = ["/admin/"]
+GK_ADMIN_CSP_DIRECTIVES = {
+    "script-src": [_SELF, "'unsafe-inline'"],
+    "style-src": [_SELF, "'unsafe-inline'"],
+    "img-src": [_SELF, "data:", "blob:"],
+}
+# The admin's dashboard would ask releases.wagtail.org for new versions from each
+# editor's browser: outside the policy, and not a request a government site sends.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 LOGGING = {
@@ -239,5 +272,13 @@ LOGGING = {
 }
 
 if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The reverse proxy terminates HTTPS and says so in this header ("HEADER,value";
+    # empty: trust no header).
+    _proxy_ssl_header = os.environ.get("GK_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO,https")
+    SECURE_PROXY_SSL_HEADER = tuple(p.strip() for p in _proxy_ssl_header.split(",", 1)) if _proxy_ssl_header else None
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", True)
+    # Browsers keep to HTTPS for a year once they have seen the site over it (0: off).
+    SECURE_HSTS_SECONDS = int(os.environ.get("GK_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("GK_HSTS_INCLUDE_SUBDOMAINS", False)
+    # http → https is usually the proxy's job; GK_SSL_REDIRECT=1 lets Django do it.
+    SECURE_SSL_REDIRECT = env_flag("GK_SSL_REDIRECT", False)
