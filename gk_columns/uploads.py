@@ -10,10 +10,14 @@ DATA_DIR/private/imports), created when first needed.
 Files get random names; the uploader's session remembers which file belongs to
 which pending import (`PendingUploads`), and the file is deleted once the
 import is confirmed or cancelled, or the next time the same user uploads after
-it has gone stale.
+it has gone stale. What is derived from an upload (the checked preview) can be
+kept next to it (`write_sidecar`) and goes with it.
 """
 
 import datetime
+import hashlib
+import json
+import os
 import re
 import secrets
 import shutil
@@ -84,10 +88,48 @@ def upload_path(name):
     return _path(name)
 
 
+def upload_digest(name):
+    """The SHA-256 (hex) of the stored upload's content."""
+    digest = hashlib.sha256()
+    with open_upload(name) as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _sidecar_path(name):
+    path = _path(name)
+    return path.with_name(path.name + ".sidecar.json")
+
+
+def read_sidecar(name):
+    """What write_sidecar kept next to the stored upload, or None."""
+    try:
+        return json.loads(_sidecar_path(name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_sidecar(name, data):
+    """Keep `data` (JSON) next to the stored upload — what was derived from it, such
+    as the result of checking it, so that it need not be derived again. Private
+    like the upload, replaced whole (never half-written), removed with the upload."""
+    path = _sidecar_path(name)
+    partial = path.with_name(f"{path.name}.{secrets.token_hex(8)}.part")
+    try:
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
+            json.dump(data, out, ensure_ascii=False)
+        os.replace(partial, path)
+    except Exception:
+        partial.unlink(missing_ok=True)
+        raise
+
+
 def discard_upload(name):
-    """Delete the stored upload; a name already gone is no error."""
+    """Delete the stored upload and what was kept next to it; a name already gone is no error."""
     try:
         _path(name).unlink(missing_ok=True)
+        _sidecar_path(name).unlink(missing_ok=True)
     except ValueError:
         pass
 

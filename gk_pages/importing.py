@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -53,6 +53,7 @@ from wagtail.log_actions import log
 from wagtail.models import Collection, Locale
 from wagtail.utils.file import hash_filelike
 
+from gk_columns import uploads
 from gk_columns.importing import normalise_label
 from gk_columns.models import Organisation
 from gk_columns.sync import ensure_editors_group
@@ -67,6 +68,7 @@ from .disclosure import (
     Topic,
     Validity,
     format_doc_number,
+    index_number_problem,
     normalise_doc_number,
     numbered_models,
     parse_index_number,
@@ -118,13 +120,23 @@ ATTRIBUTE_ALIASES = {
 }
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+# One import at a time stays within what a check (and the admin preview) can go
+# through; a larger migration is split into several files.
+MAX_LINES = 50_000
+# A line is one document: a long HTML body fits many times over.
+MAX_LINE_CHARS = 5_000_000
+# The format nests three deep (a line, its attachments, one attachment); parsers
+# and the HTML cleaner recurse, so deeper input is refused before it can exhaust
+# the stack.
+MAX_JSON_DEPTH = 20
+MAX_HTML_DEPTH = 100
 MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
 MAX_ARCHIVE_BYTES = 1024 * 1024 * 1024
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 TITLE_MAX = 255
 TAG_MAX = 100
 SLUG_MAX = 80
-PREVIEW_ROWS = 20
+PREVIEW_ROWS = 50  # rows per page of the admin preview
 
 # Tags whose content is not text a reader should see, dropped before whitelisting
 # (which would otherwise keep a script's source as text).
@@ -278,9 +290,6 @@ class ImportResult:
         parts.append(f"草稿 {c['drafts']} 条")
         return f"新建 {c['created']} 条（{'、'.join(parts)}），已存在跳过 {c['skipped']} 条"
 
-    def preview_rows(self, limit=PREVIEW_ROWS):
-        return self.documents[:limit]
-
     def as_dict(self):
         return {
             "source": self.source,
@@ -297,6 +306,64 @@ class ImportResult:
 
 def _iso(value):
     return value.isoformat() if value else None
+
+
+@dataclass
+class ImportPreview:
+    """What checking a file found, as the admin preview shows it: the counts, every
+    error and notice, and one row per document (PlannedDocument.as_dict()), or why
+    the file could not be read at all (`file_problem`). Plain data, so that it can
+    be kept next to the upload and shown again, page by page, without reading the
+    file again."""
+
+    source: str
+    counts: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
+    file_problem: str = ""
+    checked_at: datetime.datetime = field(default_factory=timezone.now)
+
+    @property
+    def ok(self):
+        return not self.errors and not self.file_problem
+
+    @classmethod
+    def of(cls, result):
+        return cls(
+            source=result.source,
+            counts=result.counts,
+            errors=list(result.errors),
+            notices=list(result.notices),
+            rows=[d.as_dict() for d in result.documents],
+        )
+
+    @classmethod
+    def unreadable(cls, source, problem):
+        return cls(source=source, file_problem=problem)
+
+    def as_dict(self):
+        return {
+            "source": self.source,
+            "counts": self.counts,
+            "errors": [e.as_dict() for e in self.errors],
+            "notices": [n.as_dict() for n in self.notices],
+            "rows": self.rows,
+            "file_problem": self.file_problem,
+            "checked_at": self.checked_at.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(
+            source=data["source"],
+            counts=data["counts"],
+            errors=[ImportIssue(**e) for e in data["errors"]],
+            notices=[ImportIssue(**n) for n in data["notices"]],
+            rows=data["rows"],
+            file_problem=data["file_problem"],
+            checked_at=datetime.datetime.fromisoformat(data["checked_at"]),
+        )
 
 
 # -- sources ------------------------------------------------------------------------------
@@ -342,7 +409,11 @@ class ImportSource:
     def split_lines(text):
         # Only "\n" ends a JSON line: str.splitlines() would also split on U+2028
         # and friends, which JSON strings may contain unescaped.
-        return [(n, line.rstrip("\r")) for n, line in enumerate(text.split("\n"), start=1)]
+        lines = [(n, line.rstrip("\r")) for n, line in enumerate(text.split("\n"), start=1)]
+        count = sum(1 for _, line in lines if line.strip())
+        if count > MAX_LINES:
+            raise ImportSourceError(f"文件共有 {count} 行信息，超过一次导入的上限 {MAX_LINES} 行：请拆分为多个文件分别导入。")
+        return lines
 
 
 class LinesSource(ImportSource):
@@ -608,10 +679,38 @@ def parse_attachments(value):
     return specs
 
 
+def json_depth(value, limit):
+    """How deeply parsed JSON nests lists and objects, counted up to just past
+    `limit`. Iterative: the value may nest as deep as the parser got."""
+    deepest, stack = 0, [(value, 1)]
+    while stack and deepest <= limit:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _html_depth(soup, limit):
+    """How deeply the parsed HTML nests its elements, counted up to just past `limit`."""
+    deepest, stack = 0, [(soup, 0)]
+    while stack and deepest <= limit:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.contents if isinstance(child, Tag))
+    return deepest
+
+
 def body_to_rich_text(text):
     """(rich text for DocumentPage.body, notices). HTML is cleaned to what the
     editor allows (the way Wagtail cleans what editors paste); plain text becomes
-    paragraphs."""
+    paragraphs. Raises LineError for HTML nested deeper than MAX_HTML_DEPTH
+    (Wagtail's cleaner recurses per element)."""
     text = str(text or "")
     if not text.strip():
         return "", []
@@ -620,6 +719,9 @@ def body_to_rich_text(text):
         return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs), []
     notices = []
     soup = BeautifulSoup(text, "html.parser")
+    too_deep = LineError("body", f"正文 HTML 嵌套过深（超过 {MAX_HTML_DEPTH} 层）：请精简正文的格式后重新导入。")
+    if _html_depth(soup, MAX_HTML_DEPTH) > MAX_HTML_DEPTH:
+        raise too_deep
     for tag in soup.find_all(_DROPPED_TAGS):
         tag.decompose()
     images = soup.find_all("img")
@@ -636,7 +738,10 @@ def body_to_rich_text(text):
         notices.append("正文中的表格已按行转为段落，请核对。")
     body = soup.body or soup
     features = DocumentPage._meta.get_field("body").features
-    cleaned = EditorHTMLConverter(features=features).to_database_format(body.decode_contents())
+    try:
+        cleaned = EditorHTMLConverter(features=features).to_database_format(body.decode_contents())
+    except RecursionError:
+        raise too_deep from None
     return cleaned.strip(), notices
 
 
@@ -855,10 +960,20 @@ class DocumentImporter:
         def error(name, message):
             issues.append(ImportIssue(number, name, message))
 
+        if len(text) > MAX_LINE_CHARS:
+            error(None, f"此行过长（{len(text)} 个字符，每行至多 {MAX_LINE_CHARS} 个）：请精简正文的格式，或把正文作为附件导入。")
+            return None
+        too_deep = f"JSON 嵌套过深（至多 {MAX_JSON_DEPTH} 层）：每行应为一个 JSON 对象，字段值为文本、列表或简单对象。"
         try:
             record = json.loads(text)
         except json.JSONDecodeError as exc:
             error(None, f"不是有效的 JSON（第{exc.colno}个字符附近：{exc.msg}）。")
+            return None
+        except RecursionError:
+            error(None, too_deep)
+            return None
+        if json_depth(record, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+            error(None, too_deep)
             return None
         if not isinstance(record, dict):
             error(None, "每行应为一个 JSON 对象（{…}）。")
@@ -954,7 +1069,7 @@ class DocumentImporter:
         if body is not None and not isinstance(body, str):
             error("body", "正文应为文本（HTML 或纯文本）。")
         else:
-            values["body"], body_notices = body_to_rich_text(body)
+            values["body"], body_notices = read("body", lambda: body_to_rich_text(body)) or ("", [])
             notices.extend(ImportIssue(number, "body", m) for m in body_notices)
         planned.tags = read("tags", lambda: parse_tags(record.get("tags"))) or []
         planned.attachments = read("attachments", lambda: parse_attachments(record.get("attachments"))) or []
@@ -968,9 +1083,10 @@ class DocumentImporter:
         # 索引号
         raw_number = read("index_number", lambda: parse_text(record.get("index_number"), "index_number"))
         if raw_number:
+            problem = index_number_problem(raw_number, code=issuing_org.code, kept=True)
             parsed = parse_index_number(raw_number)
-            if parsed is None:
-                error("index_number", f"索引号“{raw_number}”格式不正确：应为“机构代码/年份-序号”，如 {issuing_org.code}/2021-00005。")
+            if problem:
+                error("index_number", problem)
             elif parsed[0] != issuing_org.code:
                 error(
                     "index_number",
@@ -1237,16 +1353,13 @@ class DocumentImporter:
             number = document.values.get("index_number")
             if number:
                 code, year, serial = parse_index_number(number)
-                highest[(code, year)] = max(serial, highest.get((code, year), 0))
-        for (code, year), serial in highest.items():
-            organisation = self.organisations.by_code[code]
-            IndexNumberCounter.objects.bulk_create(
-                [IndexNumberCounter(organisation=organisation, year=year)], ignore_conflicts=True
-            )
-            counter = IndexNumberCounter.objects.select_for_update().get(organisation=organisation, year=year)
-            if counter.last_serial < serial:
-                counter.last_serial = serial
-                counter.save(update_fields=["last_serial"])
+                if serial > highest.get((code, year), (0, None))[0]:
+                    highest[(code, year)] = (serial, document.line)
+        for (code, year), (serial, line) in highest.items():
+            try:
+                IndexNumberCounter.objects.reserve(self.organisations.by_code[code], year, serial)
+            except ValidationError as exc:
+                raise _WriteFailed(line, [ImportIssue(line, "index_number", m) for m in exc.messages]) from exc
 
     def _write_one(self, document, column, slugs, result):
         page = self.build_page(document)
@@ -1342,6 +1455,68 @@ def import_documents(
         Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
         result = importer.parse(source, dry_run=False)
         return importer.write(result)
+
+
+class StoredUpload:
+    """A file uploaded in the admin, kept in the private upload directory
+    (gk_columns.uploads, under `name`) between the preview and its confirmation,
+    with the options chosen for it.
+
+    It is checked once: the preview is kept next to the upload, keyed to the
+    file's SHA-256 and the options, and every later page of the preview reads it
+    back. A changed file, other options or `recheck` check it again. Confirming
+    always checks again, against the database as it is then, and writes within
+    the same transaction (import_documents)."""
+
+    FORMAT = 1  # of the kept preview: a new one makes older ones be checked again
+
+    def __init__(self, name, filename, organisation, *, default_column="", user=None, publish=True):
+        self.name = name
+        self.filename = filename
+        self.organisation = organisation
+        self.options = {"default_column": default_column or "", "user": user, "publish": bool(publish)}
+
+    def _key(self):
+        user = self.options["user"]
+        return {
+            "format": self.FORMAT,
+            "sha256": uploads.upload_digest(self.name),
+            "organisation": self.organisation.pk,
+            "column": self.options["default_column"],
+            "publish": self.options["publish"],
+            "user": user.pk if user is not None else None,
+        }
+
+    def preview(self, *, recheck=False):
+        """The ImportPreview of a dry run, from the kept one where it still applies."""
+        key = self._key()
+        kept = None if recheck else uploads.read_sidecar(self.name)
+        if kept and kept.get("key") == key:
+            try:
+                return ImportPreview.from_dict(kept["preview"])
+            except (KeyError, TypeError, ValueError):
+                logger.warning("Kept preview of upload %s unreadable; checking the file again", self.name)
+        _, preview = self._check(dry_run=True)
+        uploads.write_sidecar(self.name, {"key": key, "preview": preview.as_dict()})
+        return preview
+
+    def confirm(self):
+        """(ImportResult or None, ImportPreview): checked again and written, or
+        nothing written; then this check is what the preview shows next."""
+        key = self._key()
+        result, preview = self._check(dry_run=False)
+        if not preview.ok:
+            uploads.write_sidecar(self.name, {"key": key, "preview": preview.as_dict()})
+        return result, preview
+
+    def _check(self, *, dry_run):
+        with uploads.open_upload(self.name) as handle:  # a local file: seekable, as a ZIP package needs
+            try:
+                source = open_upload(handle, self.filename)
+            except ImportSourceError as exc:
+                return None, ImportPreview.unreadable(self.filename, str(exc))
+            result = import_documents(self.organisation, source, dry_run=dry_run, **self.options)
+        return result, ImportPreview.of(result)
 
 
 def importable_organisations(user):

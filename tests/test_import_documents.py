@@ -31,11 +31,16 @@ from wagtail.models import (
 
 from gk_columns.models import Catalogue
 from gk_columns.uploads import upload_path
-from gk_pages.disclosure import IndexNumberCounter
+from gk_pages.disclosure import INDEX_KEPT_SERIAL_MAX, IndexNumberCounter
 from gk_pages.importing import (
+    MAX_LINE_CHARS,
+    MAX_LINES,
+    PREVIEW_ROWS,
     Action,
     ArchiveSource,
+    DocumentImporter,
     FileSource,
+    ImportSourceError,
     LinesSource,
     body_to_rich_text,
     import_documents,
@@ -516,6 +521,92 @@ def test_gb18030_files_and_zip_packages(county, tmp_path):
     assert attachment.value["document"].title == "名单"
 
 
+# -- hostile files: oversized 索引号, deep nesting, size limits -------------------------------------
+
+
+def test_oversized_index_numbers_are_refused_by_the_check_and_kept_ones_leave_room(county, tmp_path):
+    """Finding 8: serials the counter cannot hold (or that would leave no room for
+    later publications) are that line's error in the check — the preview — not a
+    failure when writing, and nothing moves a counter."""
+    before = snapshot()
+    rows = [
+        line(title="甲", index_number="jyj/2021-99999999999999999999"),
+        line(title="乙", index_number="jyj/2026-9223372036854775807", published_date="2026-01-05"),
+        line(title="丙", index_number=f"jyj/2026-{INDEX_KEPT_SERIAL_MAX + 1}", published_date="2026-01-05"),
+        line(title="丁", index_number="jyj/2026-000007", published_date="2026-01-05"),
+    ]
+    for dry_run in (True, False):
+        result = run(county, tmp_path, rows, dry_run=dry_run)
+        assert not result.written
+        assert [(n, f) for n, f, _ in errors(result)] == [(n, "index_number") for n in (1, 2, 3, 4)]
+    messages = [m for _, _, m in errors(result)]
+    assert messages[0] == (
+        "索引号“jyj/2021-99999999999999999999”的序号超出范围：序号应在 1 至 999999 之间（至多 6 位数字）。"
+    )
+    assert "序号超出范围" in messages[1]
+    assert "保留原系统的索引号时，序号不能超过 899999" in messages[2]
+    assert "应写作“jyj/2026-00007”" in messages[3]
+    assert snapshot() == before
+
+    kept = run(county, tmp_path, [line(title="戊", index_number=f"jyj/2026-{INDEX_KEPT_SERIAL_MAX}", published_date="2026-01-05")])
+    assert kept.ok and kept.written, errors(kept)
+    later = run(county, tmp_path, [line(title="己", published_date="2026-02-01")], name="later.jsonl")
+    assert later.ok and later.documents[0].page.index_number == "jyj/2026-900000"
+
+
+def test_the_counter_refuses_what_the_check_let_through_against_its_line(county, tmp_path, monkeypatch):
+    """Should a kept serial above the limit ever reach the writing phase, the counter
+    itself refuses it: reported against its line, the whole file rolled back."""
+    monkeypatch.setattr("gk_pages.importing.index_number_problem", lambda *args, **kwargs: None)
+    before = snapshot()
+    result = run(county, tmp_path, [line(title="甲"), line(title="乙", index_number="jyj/2026-950000", published_date="2026-01-05")])
+    assert not result.written
+    assert errors(result) == [
+        (2, "index_number", "保留的索引号序号须在 1 至 899999 之间，而不是 950000。"),
+        (2, None, "因此行出错，整个文件均未导入（已全部回滚）。"),
+    ]
+    assert snapshot() == before
+
+
+def test_deep_nesting_is_that_lines_error(county, tmp_path):
+    """Finding 9: 100,000 "[" (or a body nested as deep) is one line's error, in the
+    check and on the command line, not a RecursionError."""
+    nested_field = json.dumps(line(title="乙"), ensure_ascii=False)[:-1] + ', "_old": ' + "[" * 30 + "]" * 30 + "}"
+    rows = ["[" * 100_000, line(title="甲"), nested_field, line(title="丙", body="<b>" * 100_000), '{"a": ' * 100_000]
+    result = run(county, tmp_path, rows, dry_run=True)
+    too_deep = "JSON 嵌套过深（至多 20 层）：每行应为一个 JSON 对象，字段值为文本、列表或简单对象。"
+    assert errors(result) == [
+        (1, None, too_deep),
+        (3, None, too_deep),
+        (4, "body", "正文 HTML 嵌套过深（超过 100 层）：请精简正文的格式后重新导入。"),
+        (5, None, too_deep),
+    ]
+    assert str(result.errors[0]).startswith("第1行：JSON 嵌套过深")
+
+    out = io.StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("import_documents", str(tmp_path / "documents.jsonl"), org="jyj", stdout=out, stderr=io.StringIO())
+    assert failed.value.returncode == 1
+    assert "第1行：JSON 嵌套过深" in out.getvalue() and "第4行 body（正文）：正文 HTML 嵌套过深" in out.getvalue()
+    assert DocumentPage.objects.count() == 0
+
+
+def test_line_length_and_line_count_are_bounded(county, tmp_path):
+    result = run(county, tmp_path, [line(body="字" * MAX_LINE_CHARS), line(title="乙")], dry_run=True)
+    [(number, name, message)] = errors(result)
+    assert (number, name) == (1, None)
+    assert message.startswith("此行过长（") and f"每行至多 {MAX_LINE_CHARS} 个" in message
+
+    many = tmp_path / "many.jsonl"
+    many.write_text("\n".join(json.dumps(line(title=f"第{n}条")) for n in range(MAX_LINES + 1)), encoding="utf-8")
+    message = f"文件共有 {MAX_LINES + 1} 行信息，超过一次导入的上限 {MAX_LINES} 行：请拆分为多个文件分别导入。"
+    with pytest.raises(ImportSourceError) as refused:
+        FileSource(many)
+    assert str(refused.value) == message
+    with pytest.raises(CommandError, match=message):
+        call_command("import_documents", str(many), org="jyj", stdout=io.StringIO(), stderr=io.StringIO())
+
+
 # -- the command -----------------------------------------------------------------------------
 
 
@@ -669,6 +760,87 @@ def test_admin_upload_rejects_other_files_and_unknown_default_columns(county, ad
     assert response.status_code == 200 and "只支持 .jsonl 文件或 .zip 压缩包。" in response.content.decode()
     response = _upload(admin_client, [line()], county.org, column="没有这个栏目")
     assert response.status_code == 200 and "没有名为“没有这个栏目”的栏目" in response.content.decode()
+
+
+def test_admin_hostile_lines_are_errors_in_the_preview_and_at_confirm_not_500(county, admin_client, settings):
+    response = _upload(
+        admin_client, b"[" * 100_000 + b"\n" + json.dumps(line(index_number="jyj/2021-99999999999999999999")).encode(), county.org
+    )
+    preview = admin_client.get(response["Location"])
+    html = preview.content.decode()
+    assert preview.status_code == 200 and "发现 2 处错误" in html
+    assert "JSON 嵌套过深" in html and "的序号超出范围" in html and "确认导入</button>" not in html
+    confirmed = admin_client.post(preview.context["confirm_url"], {"confirm": "1"})
+    assert confirmed.status_code == 200 and "的序号超出范围" in confirmed.content.decode()
+    assert DocumentPage.objects.count() == 0 and not IndexNumberCounter.objects.exists()
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """The sources DocumentImporter.parse() read, in order."""
+    seen = []
+    parse = DocumentImporter.parse
+
+    def counting(self, source, **kwargs):
+        seen.append(source.name)
+        return parse(self, source, **kwargs)
+
+    monkeypatch.setattr(DocumentImporter, "parse", counting)
+    return seen
+
+
+def test_admin_preview_reads_the_file_once_and_pages_through_the_kept_result(county, admin_client, settings, parses):
+    """Finding 15: the upload is checked once; every page of the preview reads the
+    kept result. A changed file or 重新检查 reads it again; confirming checks again
+    against the database before writing."""
+    rows = [line(title=f"第{n}条通知", published_date="2024-05-22") for n in range(1, 2 * PREVIEW_ROWS + 6)]
+    response = _upload(admin_client, rows, county.org)
+    url = response["Location"]
+    pages = [admin_client.get(url), admin_client.get(url + "?p=2"), admin_client.get(url + "?p=3"), admin_client.get(url)]
+    assert [p.status_code for p in pages] == [200] * 4
+    assert len(parses) == 1
+    html = [p.content.decode() for p in pages]
+    assert [h.count('class="import-row"') for h in html] == [PREVIEW_ROWS, PREVIEW_ROWS, 5, PREVIEW_ROWS]
+    assert "<td>第1行</td>" in html[0] and "<td>第1行</td>" not in html[1]
+    assert f"<td>第{PREVIEW_ROWS + 1}行</td>" in html[1] and f"第 {PREVIEW_ROWS + 1}–{2 * PREVIEW_ROWS} 条（共 {len(rows)} 条）" in html[1]
+    assert f"共 <strong>{len(rows)}</strong> 行" in html[2]
+
+    # Kept privately next to the upload, and keyed to the file's content.
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    stored = upload_path(admin_client.session["gk_document_imports"][token]["upload"])
+    [kept] = [p for p in stored.parent.iterdir() if p != stored]
+    assert kept.name.startswith(stored.name) and kept.stat().st_mode & 0o777 == 0o600
+    stored.write_text(json.dumps(line(title="换过的文件"), ensure_ascii=False), encoding="utf-8")
+    changed = admin_client.get(url).content.decode()
+    assert len(parses) == 2 and "换过的文件" in changed and changed.count('class="import-row"') == 1
+    admin_client.get(url + "?p=1")
+    assert len(parses) == 2
+
+    rechecked = admin_client.get(url + "?recheck=1")
+    assert rechecked.status_code == 302 and rechecked["Location"] == url and len(parses) == 3
+
+    done = admin_client.post(pages[0].context["confirm_url"], {"confirm": "1"})
+    assert done.status_code == 302 and len(parses) == 4
+    assert list(DocumentPage.objects.values_list("title", flat=True)) == ["换过的文件"]
+    assert not list(settings.GK_PRIVATE_UPLOAD_DIR.iterdir())  # the upload and what was kept with it
+
+
+def test_admin_confirm_checks_again_against_the_database(county, admin_client, tmp_path, parses):
+    response = _upload(admin_client, [line(index_number="jyj/2022-00010")], county.org)
+    url = response["Location"]
+    preview = admin_client.get(url)
+    assert "确认导入</button>" in preview.content.decode()
+    # Meanwhile another document takes the number.
+    run(county, tmp_path, [line(title="先导入的另一条信息", index_number="jyj/2022-00010")])
+    parses.clear()
+
+    confirmed = admin_client.post(preview.context["confirm_url"], {"confirm": "1"})
+    assert confirmed.status_code == 200 and "已被“先导入的另一条信息”" in confirmed.content.decode()
+    assert list(DocumentPage.objects.values_list("title", flat=True)) == ["先导入的另一条信息"]
+    # From now on the preview shows that check, without reading the file again.
+    again = admin_client.get(url).content.decode()
+    assert "已被“先导入的另一条信息”" in again and "确认导入</button>" not in again
+    assert len(parses) == 1
 
 
 @pytest.fixture

@@ -4,9 +4,10 @@ The upload (a JSONL file, or a ZIP package with the JSONL file and its
 attachments) is kept in the private upload directory (gk_columns.uploads:
 never under MEDIA_ROOT, as it may hold 不予公开 text) under a random name and
 remembered in the uploader's session by a token. The preview is a dry run
-of the import; confirming runs it for real, checking every line again at the
-moment of writing, so what is written is exactly what the preview showed or
-nothing. Editors see only the organisations into whose columns they may add
+of the import, made once and kept with the upload (gk_pages.importing.StoredUpload),
+so that paging through it does not read the file again; confirming runs the
+import for real, checking every line again against the database at the moment
+of writing, so what is written is what the check then found, or nothing. Editors see only the organisations into whose columns they may add
 pages; where a review workflow governs a column, their import is submitted to
 it instead of being published.
 
@@ -20,6 +21,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.generic import FormView, TemplateView
@@ -29,18 +31,16 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from gk_columns.models import Organisation
 from gk_columns.uploads import PendingUploads
-from gk_columns.uploads import open_upload as open_stored_upload
 
 from ..importing import (
     JSONL_SUFFIXES,
     MAX_FILE_BYTES,
+    PREVIEW_ROWS,
     Action,
     ColumnIndex,
-    ImportSourceError,
+    StoredUpload,
     column_label,
-    import_documents,
     importable_organisations,
-    open_upload,
     organisation_page,
 )
 from ..models import ColumnPage, OrganisationPage
@@ -192,37 +192,31 @@ class PendingImportMixin:
             return redirect(_url("upload"))
         return super().dispatch(request, *args, **kwargs)
 
-    def run(self, *, dry_run):
-        """The import of the stored upload (a dry run for the preview)."""
-        # A local file: seekable, as a ZIP package needs.
-        with open_stored_upload(self.pending["upload"]) as handle:
-            try:
-                source = open_upload(handle, self.pending["filename"])
-            except ImportSourceError as exc:
-                return None, str(exc)
-            return (
-                import_documents(
-                    self.organisation,
-                    source,
-                    default_column=self.pending["column"],
-                    user=self.request.user,
-                    dry_run=dry_run,
-                    publish=self.pending["publish"],
-                ),
-                None,
-            )
+    @property
+    def upload(self):
+        return StoredUpload(
+            self.pending["upload"],
+            self.pending["filename"],
+            self.organisation,
+            default_column=self.pending["column"],
+            user=self.request.user,
+            publish=self.pending["publish"],
+        )
 
-    def preview_context(self, result, problem):
+    def preview_context(self, preview):
         org_page = organisation_page(self.organisation)
+        paginator = Paginator(preview.rows, PREVIEW_ROWS)
+        rows = paginator.get_page(self.request.GET.get("p"))
         return {
-            "result": result,
-            "file_problem": problem,
-            "rows": result.preview_rows() if result else [],
+            "preview": preview,
+            "rows": rows,
+            "elided_page_range": paginator.get_elided_page_range(rows.number),
             "action_labels": Action.LABELS,
             "pending": self.pending,
             "organisation": self.organisation,
             "organisation_page": org_page,
             "confirm_url": _url("confirm", token=self.token),
+            "preview_url": _url("preview", token=self.token),
             "upload_url": _url("upload") + f"?{urlencode({'organisation': self.organisation.pk})}",
         }
 
@@ -234,10 +228,16 @@ class ImportPreviewView(ImportViewMixin, PendingImportMixin, TemplateView):
     def get_breadcrumbs_items(self):
         return super().get_breadcrumbs_items() + [{"url": "", "label": "预览"}]
 
+    def get(self, request, *args, **kwargs):
+        if "recheck" in request.GET:
+            # Checked again now, then shown from the kept result like any other page.
+            self.upload.preview(recheck=True)
+            return redirect(_url("preview", token=self.token))
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        result, problem = self.run(dry_run=True)
-        context.update(self.preview_context(result, problem))
+        context.update(self.preview_context(self.upload.preview()))
         return context
 
 
@@ -252,14 +252,14 @@ class ImportConfirmView(ImportPreviewView):
             pending_uploads.discard(request, self.token)
             messages.info(request, "已取消导入，上传的文件已删除。")
             return redirect(_url("upload"))
-        result, problem = self.run(dry_run=False)
-        if result is None or not result.ok:
-            count = len(result.errors) if result else 1
+        result, preview = self.upload.confirm()
+        if not preview.ok:
+            count = len(preview.errors) or 1
             messages.error(request, f"发现 {count} 处错误，未导入任何信息。请修改文件后重新上传。")
             # Render the preview with this run's result (not a new dry run): errors found
-            # while writing appear only here.
+            # while writing appear only here (and on the preview's pages from now on).
             context = super(ImportPreviewView, self).get_context_data(**kwargs)
-            context.update(self.preview_context(result, problem))
+            context.update(self.preview_context(preview))
             return self.render_to_response(context)
         pending_uploads.discard(request, self.token)
         messages.success(request, f"已导入到{self.organisation.name}：{result.summary()}。")
