@@ -28,7 +28,9 @@ How a search is answered (`run_search`):
   those of the current, refined result set. The facets travel as a second,
   size-0 request in the same `_msearch` as the hits: Elasticsearch runs the
   two in parallel and keeps the facets in its shard request cache, so paging,
-  re-sorting or repeating a query does not count them again.
+  re-sorting or repeating a query does not count them again. Facet and
+  filter values are named only by public labels (search.labels, value_label):
+  a value naming nothing public is shown as its id, or as UNKNOWN_VALUE.
 * Did-you-mean, for queries that found fewer than SPELLING_BELOW: a term
   suggester over the title bigrams proposes single-character corrections;
   each candidate query is checked with a count, and only corrections that
@@ -43,14 +45,11 @@ import datetime
 import html
 import logging
 import re
-import time
 import unicodedata
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils.safestring import mark_safe
 from elasticsearch import ApiError, TransportError
 
@@ -64,6 +63,7 @@ from .analysis import (
     normalise_pinyin_query,
 )
 from .client import NodeUnavailable, guard, search_client
+from .labels import public_labels
 
 logger = logging.getLogger(__name__)
 
@@ -121,22 +121,22 @@ class SearchUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Facet:
+    """A facet and filter. The labels of its values come from search.labels,
+    never from the request or straight from the index: the current name of
+    something public, or none (value_label says what is shown then)."""
+
     name: str  # URL parameter and key in the API's "facets"
     label: str
     field: str
-    # Values are ids or codes whose labels come from the database (facet_labels):
-    # one small query instead of a label sub-aggregation per bucket, and the
-    # current name even when the page or organisation was renamed since indexing.
-    labelled: bool = False
-    integer: bool = False
+    integer: bool = False  # values are ids
     size: int = 30
 
 
 FACETS = (
-    Facet("org", "发布机构", "organisation.id", labelled=True, integer=True),
-    Facet("domain", "领域", "domain.code", labelled=True),
-    Facet("column", "栏目", "column.id", labelled=True, integer=True),
-    Facet("type", "信息类别", "page_type", labelled=True, size=10),
+    Facet("org", "发布机构", "organisation.id", integer=True),
+    Facet("domain", "领域", "domain.code"),
+    Facet("column", "栏目", "column.id", integer=True),
+    Facet("type", "信息类别", "page_type", size=10),
     Facet("doctype", "文种", "doc_type", size=20),
     Facet("topic", "主题分类", "topic"),
     Facet("validity", "有效性", "validity", size=10),
@@ -655,63 +655,30 @@ def _hit_page_id(hit):
         return None
 
 
-# (facet name, value) -> (label, expires at): labels asked for on every search
-# change rarely. Any save of an organisation, domain or page empties it
-# (clear_labels); the age limit covers changes made without save().
-_labels = {}
-LABEL_MAX_AGE = 600
+UNKNOWN_VALUE = "无法识别的筛选值"
 
 
-@receiver(post_save)
-@receiver(post_delete)
-def clear_labels(sender, instance=None, **kwargs):
-    from wagtail.models import Page
-
-    from gk_columns.models import Domain, Organisation
-
-    if isinstance(instance, (Organisation, Domain, Page)):
-        _labels.clear()
-
-
-def facet_labels(name, values):
-    """{value: label} for the values of a labelled facet: organisation, domain
-    and column names and page type labels, as the database has them now."""
-    now = time.monotonic()
-    found, missing = {}, []
-    for value in map(str, values):
-        cached = _labels.get((name, value))
-        if cached and cached[1] > now:
-            if cached[0] is not None:
-                found[value] = cached[0]
-        else:
-            missing.append(value)
-    if missing:
-        loaded = _load_labels(name, missing)
-        for value in missing:
-            # Unknown values are remembered too (as None), not asked for again.
-            _labels[(name, value)] = (loaded.get(value), now + LABEL_MAX_AGE)
-        found.update(loaded)
-    return found
+def value_label(name, value, label=None):
+    """What the page says for a value of facet `name`: its public label
+    (search.labels), else the id itself for an id facet, else a fixed text;
+    never the visitor's own text, and the same whether the value is unknown or
+    names something not public."""
+    if label:
+        return label
+    facet = FACETS_BY_NAME.get(name)
+    if facet is not None and facet.integer and str(value).isascii() and str(value).isdigit():
+        return str(value)
+    return UNKNOWN_VALUE
 
 
-def _load_labels(name, values):
-    from wagtail.models import Page
-
-    from gk_columns.models import Domain, Organisation
-
-    from .serializers import registry
-
-    if name == "org":
-        rows = Organisation.objects.filter(pk__in=values).values_list("pk", "name")
-    elif name == "column":
-        rows = Page.objects.filter(pk__in=values).values_list("pk", "title")
-    elif name == "domain":
-        rows = Domain.objects.filter(code__in=values).values_list("code", "name")
-    elif name == "type":
-        rows = [(key, indexed.label) for key, indexed in registry.by_key().items()]
-    else:
-        rows = []
-    return {str(value): str(label) for value, label in rows}
+def selected_labels(params, facets=()):
+    """{(facet name, value): text} for every filter value of `params`, taken from
+    computed facets (FacetResult list) when there are some, else looked up."""
+    shown = {(f.name, v.value): v.label for f in facets for v in f.values}
+    wanted = [(name, str(v)) for name, values in params.filters for v in values]
+    missing = [pair for pair in wanted if pair not in shown]
+    found = public_labels(missing) if missing else {}
+    return {pair: shown.get(pair) or value_label(pair[0], pair[1], found.get(pair)) for pair in wanted}
 
 
 def year_bounds(year):
@@ -719,21 +686,32 @@ def year_bounds(year):
 
 
 def _facets(params, aggregations):
+    buckets, absent = {}, {}
+    for facet in FACETS:
+        buckets[facet.name] = aggregations.get(facet.name, {}).get("values", {}).get("buckets", [])
+        present = {str(b["key"]) for b in buckets[facet.name]}
+        # A selected value with no documents still shows, so that it can be removed.
+        absent[facet.name] = [str(v) for v in params.values(facet.name) if str(v) not in present]
+    # Every facet's labels in one cache round trip.
+    labels = public_labels(
+        (facet.name, str(value))
+        for facet in FACETS
+        for value in [b["key"] for b in buckets[facet.name]] + absent[facet.name]
+    )
     found = {}
     for facet in FACETS:
-        buckets = aggregations.get(facet.name, {}).get("values", {}).get("buckets", [])
         selected = {str(v) for v in params.values(facet.name)}
-        present = {str(b["key"]) for b in buckets}
-        # A selected value with no documents still shows, so that it can be removed.
-        absent = [str(v) for v in params.values(facet.name) if str(v) not in present]
-        labels = {}
-        if facet.labelled and (buckets or absent):
-            labels = facet_labels(facet.name, [b["key"] for b in buckets] + absent)
-        values = [
-            FacetValue(str(b["key"]), labels.get(str(b["key"]), str(b["key"])), int(b["doc_count"]), str(b["key"]) in selected)
-            for b in buckets
+        values = []
+        for b in buckets[facet.name]:
+            value = str(b["key"])
+            label = labels.get((facet.name, value))
+            if label is None and value not in selected:
+                # In the index but not (or no longer) public: nothing to offer.
+                continue
+            values.append(FacetValue(value, value_label(facet.name, value, label), int(b["doc_count"]), value in selected))
+        values += [
+            FacetValue(v, value_label(facet.name, v, labels.get((facet.name, v))), 0, True) for v in absent[facet.name]
         ]
-        values += [FacetValue(v, labels.get(v, v), 0, True) for v in absent]
         found[facet.name] = FacetResult(facet.name, facet.label, values)
     buckets = aggregations.get(YEAR_FACET, {}).get("values", {}).get("buckets", [])
     years = []
@@ -840,7 +818,8 @@ class DropHint:
 
 def removals(params, labels=None):
     """[(label, params without it)] for each refinement and filter of `params`.
-    `labels` maps (facet name, value) to the label shown (from the facets)."""
+    `labels` maps (facet name, value) to the label shown (selected_labels); a
+    value without one is named by value_label."""
     labels = labels or {}
     found = []
     texts = params.texts
@@ -850,7 +829,7 @@ def removals(params, labels=None):
         found.append((f"关键词“{params.q}”", params.but(q=params.within[-1], within=params.within[:-1])))
     for name, values in params.filters:
         facet = FACETS_BY_NAME[name]
-        shown = "、".join(labels.get((name, str(v)), str(v)) for v in values)
+        shown = "、".join(labels.get((name, str(v))) or value_label(name, v) for v in values)
         found.append((f"{facet.label}：{shown}", params.with_filter(name, ())))
     if params.has_date_range:
         found.append((f"发布日期：{date_range_label(params)}", params.but(date_from=None, date_to=None)))

@@ -2,7 +2,8 @@
 (/search/api/) and search-as-you-type (/search/api/suggest/).
 
 The views only translate: the URL contract is search.forms, the search is
-search.query. Hot words and editors' picks come from
+search.query, labels of filter values are search.labels (public ones only).
+Hot words and editors' picks come from
 wagtail.contrib.search_promotions (its query log and promoted results).
 """
 
@@ -38,6 +39,8 @@ from .query import (
     date_range_label,
     drop_hints,
     run_search,
+    selected_labels,
+    value_label,
     year_bounds,
 )
 from .serializers import registry
@@ -170,7 +173,7 @@ def _chips(params, links, labels):
         facet = FACETS_BY_NAME[name]
         for value in values:
             rest = [v for v in values if v != value]
-            label = labels.get((name, str(value)), str(value))
+            label = labels.get((name, str(value))) or value_label(name, value)
             filters.append({"label": f"{facet.label}：{label}", "url": links(params.with_filter(name, rest))})
     if params.has_date_range:
         filters.append(
@@ -198,7 +201,8 @@ def _facet_sections(result, links):
 
 
 def _labels(result):
-    return {(f.name, v.value): v.label for f in result.facets for v in f.values}
+    """The text shown for each filter value: public labels only (search.labels)."""
+    return selected_labels(result.params, result.facets)
 
 
 def _pagination(result, links):

@@ -11,6 +11,7 @@ Environment:
   GK_SEARCH_INDEX_PREFIX  prefix of the search indices and aliases (default "gk")
   GK_SEARCH_TIMEOUT, GK_SEARCH_INDEX_TIMEOUT, GK_SEARCH_BREAKER_COOLDOWN, GK_SEARCH_BACKGROUND_INDEXING
                       search timeouts, circuit breaker, background indexing (see search/README.md)
+  DJANGO_CACHE_BACKEND, DJANGO_CACHE_LOCATION  Django's cache (default: LocMemCache, per process)
   GK_REVIEW_WORKFLOW  "0" to publish without the 保密审查 → 审核 workflow (default on)
   GK_PRIVATE_UPLOAD_DIR  uploaded import files between preview and confirm (default <GK_DATA_DIR>/private/imports)
   DJANGO_EMAIL_BACKEND  where workflow notices go (default SMTP in production, dropped otherwise)
@@ -213,6 +214,19 @@ GK_SEARCH_BREAKER_COOLDOWN = float(os.environ.get("GK_SEARCH_BREAKER_COOLDOWN", 
 # With the immediate task backend, apply index changes in a background thread
 # rather than in the editor's request (search/pending.py).
 GK_SEARCH_BACKGROUND_INDEXING = env_flag("GK_SEARCH_BACKGROUND_INDEXING", True)
+
+# Django's cache (search facet labels, Wagtail's site root paths …). The embedded
+# default lives in each process; with several worker processes use a shared one,
+# e.g. DJANGO_CACHE_BACKEND=django.core.cache.backends.redis.RedisCache and
+# DJANGO_CACHE_LOCATION=redis://127.0.0.1:6379/1, so that changes reach every worker at once.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", "gk-portal"),
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 10000} if "DJANGO_CACHE_BACKEND" not in os.environ else {},
+    }
+}
 
 
 # Password guessing (django-axes): after GK_LOGIN_FAILURE_LIMIT failed logins of one
