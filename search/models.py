@@ -1,5 +1,6 @@
-"""Data the search index needs besides pages: editors' synonym lists and the
-durable queue of index changes (replayed when Elasticsearch was unreachable)."""
+"""Data the search needs besides pages: editors' synonym lists, the durable
+queue of index changes (replayed when Elasticsearch was unreachable), the
+staff-curated 热门搜索 words and the once-per-client-per-day query counting."""
 
 import re
 
@@ -118,3 +119,82 @@ class PendingIndexChange(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} #{self.page_id}"
+
+
+# -- 热门搜索 ----------------------------------------------------------------------------------
+
+HOT_WORD_MAX_LENGTH = 20
+
+
+class HotWordQuerySet(models.QuerySet):
+    def shown(self):
+        """The hot words the public sees, in the order staff gave them."""
+        return self.filter(shown=True).order_by("order", "pk")
+
+
+class HotWord(models.Model):
+    """A 热门搜索 word shown to the public (search page and no-result page).
+
+    Staff write or approve every one (admin: 站内搜索 → 热门搜索词; 检索词统计 lists
+    what visitors search as suggestions): visitors' own text never reaches the
+    public list by itself."""
+
+    text = models.CharField(
+        "搜索词",
+        max_length=HOT_WORD_MAX_LENGTH,
+        unique=True,
+        help_text=f"公众在搜索页看到并可点击的词，不超过{HOT_WORD_MAX_LENGTH}个字。",
+    )
+    shown = models.BooleanField("展示", default=True, help_text="取消勾选即从公众页面撤下，记录保留。")
+    order = models.PositiveIntegerField("排序", default=0, help_text="数字小的排在前面。")
+    note = models.CharField("备注", max_length=200, blank=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    objects = HotWordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = verbose_name_plural = "热门搜索词"
+
+    def __str__(self):
+        return self.text
+
+    def clean(self):
+        from .forms import clean_text
+
+        # As a query is cleaned, so that the link searches exactly what is shown.
+        self.text = clean_text(self.text)
+        if not self.text:
+            raise ValidationError({"text": "请填写搜索词。"})
+
+
+class CountedQueryQuerySet(models.QuerySet):
+    def count_once(self, query_string, client, day):
+        """Record that `client` searched `query_string` on `day`; True the first
+        time only (then the query is counted)."""
+        _, created = self.get_or_create(day=day, client=client, query_string=query_string)
+        return created
+
+
+class CountedQuery(models.Model):
+    """A query already counted today for one client, so that a visitor
+    repeating a search counts once a day (search.hotwords.log_query).
+
+    `client` is a keyed hash of the visitor's address and the day
+    (search.hotwords.client_token), never the address itself, and cannot be
+    linked across days; rows of earlier days are deleted."""
+
+    day = models.DateField("日期", db_index=True)
+    client = models.CharField("访客标识（散列）", max_length=32)
+    query_string = models.CharField("检索词", max_length=255)
+
+    objects = CountedQueryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已计数的检索"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "client", "query_string"], name="search_count_query_once_per_client_day")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.query_string}"

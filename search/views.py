@@ -3,29 +3,27 @@
 
 The views only translate: the URL contract is search.forms, the search is
 search.query, labels of filter values are search.labels (public ones only).
-Hot words and editors' picks come from
-wagtail.contrib.search_promotions (its query log and promoted results).
+Hot words are the staff-approved ones (search.hotwords; visitors' queries are
+only counted, for staff); editors' picks come from
+wagtail.contrib.search_promotions (promoted results).
 """
 
-import datetime
 import logging
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import DatabaseError, transaction
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
-from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page
 from wagtail.search.utils import normalise_query_string
 
 from gk_pages.templatetags.gk_pages_tags import CARE_PARAM, CARE_VALUE, care_mode, with_care
 
 from .forms import MAX_QUERY_LENGTH, SearchForm, clean_text
+from .hotwords import hot_words, log_query
 from .indexing import is_indexable
 from .query import (
     FACETS_BY_NAME,
@@ -48,14 +46,6 @@ from .serializers import registry
 logger = logging.getLogger(__name__)
 
 DEGRADED_NOTICE = "全文检索服务暂不可用，当前为简易搜索结果"
-HOT_WORD_DAYS = 30
-HOT_WORD_COUNT = 10
-HOT_WORD_MAX_LENGTH = 20
-
-
-def hot_word_min_hits():
-    # Queries typed once or twice are not "hot", and need not be shown to everyone.
-    return int(getattr(settings, "GK_SEARCH_HOT_WORD_MIN_HITS", 3))
 
 
 # -- links --------------------------------------------------------------------------------
@@ -97,32 +87,6 @@ def toggle(params, facet_name, value):
 
 
 # -- search_promotions ------------------------------------------------------------------------
-
-
-def log_query(q):
-    """Count the search in Wagtail's query log (the source of hot words). The
-    log is a by-product: a database hiccup here must not cost the answer."""
-    if not q:
-        return
-    try:
-        with transaction.atomic():
-            Query.get(q).add_hit()
-    except DatabaseError:
-        logger.warning("无法记录检索词", exc_info=True)
-
-
-def hot_words(limit=HOT_WORD_COUNT):
-    since = timezone.localdate() - datetime.timedelta(days=HOT_WORD_DAYS)
-    words = []
-    for query in Query.get_most_popular(date_since=since)[: limit * 3]:
-        if query._hits < hot_word_min_hits():
-            break
-        text = clean_text(query.query_string)
-        if text and len(text) <= HOT_WORD_MAX_LENGTH and text not in words:
-            words.append(text)
-        if len(words) == limit:
-            break
-    return words
 
 
 def promotions(q, request=None):
@@ -266,7 +230,7 @@ def search(request):
 
     result = run_search(params)
     if params.q and params.page == 1:
-        log_query(params.q)
+        log_query(params.q, request)
     labels = _labels(result)
     refinements, filters = _chips(params, links, labels)
     context.update(

@@ -12,6 +12,7 @@ Environment:
   GK_SEARCH_TIMEOUT, GK_SEARCH_INDEX_TIMEOUT, GK_SEARCH_BREAKER_COOLDOWN, GK_SEARCH_BACKGROUND_INDEXING
                       search timeouts, circuit breaker, background indexing (see search/README.md)
   DJANGO_CACHE_BACKEND, DJANGO_CACHE_LOCATION  Django's cache (default: LocMemCache, per process)
+  GK_CLIENT_IP_HEADER  request header with the visitor's address set by the reverse proxy (e.g. HTTP_X_REAL_IP)
   GK_REVIEW_WORKFLOW  "0" to publish without the 保密审查 → 审核 workflow (default on)
   GK_PRIVATE_UPLOAD_DIR  uploaded import files between preview and confirm (default <GK_DATA_DIR>/private/imports)
   DJANGO_EMAIL_BACKEND  where workflow notices go (default SMTP in production, dropped otherwise)
@@ -227,7 +228,10 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 10000} if "DJANGO_CACHE_BACKEND" not in os.environ else {},
     }
 }
-
+# The visitor's address as the reverse proxy passes it (a request.META key such as
+# HTTP_X_REAL_IP), for counting searches once per visitor and day; only set it when
+# every request comes through that proxy. Unset: REMOTE_ADDR.
+GK_CLIENT_IP_HEADER = os.environ.get("GK_CLIENT_IP_HEADER", "")
 
 # Password guessing (django-axes): after GK_LOGIN_FAILURE_LIMIT failed logins of one
 # username from one address, that pair is locked out for GK_LOGIN_COOLOFF_MINUTES,
