@@ -130,7 +130,7 @@ def test_status_reports_missing_and_extra_ids_and_update_repairs(tree, documents
 def test_unreachable_cluster_records_pending_changes_and_update_replays_them(
     tree, documents, index, django_capture_on_commit_callbacks
 ):
-    """A quick outage: the cluster URL points at a closed port. (test_zz_outage.py
+    """A quick outage: the cluster URL points at a closed port. (test_outage.py
     stops the real node.)"""
     with override_settings(ELASTICSEARCH_URL="http://127.0.0.1:9"):
         with django_capture_on_commit_callbacks(execute=True):
