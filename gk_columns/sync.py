@@ -14,6 +14,19 @@ For every organisation with a published catalogue it makes sure that
 * every column whose entry is gone is retired: unpublished and flagged, its
   content kept — never deleted.
 
+Retired columns take their items offline with them. A retired column is no
+longer part of the published catalogue, so nothing in it may stay reachable by
+URL, listed, in the sitemap, the 规范性文件库 or search: its live items (in
+every language) are unpublished together with it, content kept, each with a
+history entry giving the reason 栏目已停用. Information that is still valid and
+must stay public is moved by an editor into a current column and published
+there. Nothing can be published into a retired column
+(gk_pages.disclosure.publication_problems). When a later catalogue version
+brings the entry back, the column is restored and published, but its items stay
+unpublished drafts: editors republish them one by one, having checked that each
+is still current. (The public side also hides anything below an unpublished
+page, gk_pages.visibility, should a page be made live past these rules.)
+
 `ColumnSync.plan()` says what would change; `apply()` does it and returns the
 same plan. Both are idempotent: after `apply()` a new plan is empty.
 """
@@ -45,6 +58,11 @@ EDITOR_COLLECTION_PERMISSIONS = (
     ("wagtailimages", "change_image"),
     ("wagtailimages", "choose_image"),
 )
+
+
+# The history entry of an item unpublished because its column was retired.
+RETIRED_WITH_COLUMN_ACTION = "gk.retired_with_column"
+RETIRED_WITH_COLUMN_REASON = "栏目已停用"
 
 
 class SyncError(Exception):
@@ -256,6 +274,7 @@ class ColumnSync:
         for column in duplicates + [c for lineage, c in by_lineage.items() if lineage not in required_lineages]:
             if column.retired:
                 continue
+            items = live_items(column)
             plan.retire.append(
                 {
                     "organisation": organisation.code,
@@ -263,22 +282,53 @@ class ColumnSync:
                     "page_id": column.pk,
                     "title": column.title,
                     "entry": column.entry.label,
+                    "live_items": len(items),
                 }
             )
             if apply:
-                if column.live:
-                    column.unpublish(user=self.user)
-                    column.refresh_from_db()
-                column.retired = True
-                column.retired_at = timezone.now()
-                column.save(update_fields=["retired", "retired_at"], clean=False)
+                self._retire(column, items)
         return plan
+
+    def _retire(self, column, items):
+        """Unpublish the column's live items, then the column (with its aliases and
+        translations), and flag it retired. Content is kept; each item's history
+        says why it went offline."""
+        from wagtail.log_actions import log
+
+        for item in items:
+            item.unpublish(user=self.user, log_action=False)
+            log(
+                instance=item,
+                action=RETIRED_WITH_COLUMN_ACTION,
+                user=self.user,
+                data={"reason": RETIRED_WITH_COLUMN_REASON, "column": column.pk, "column_title": column.title},
+            )
+        for translation in column.get_translations().filter(live=True, alias_of__isnull=True):
+            translation.unpublish(user=self.user)
+        if column.live:
+            # Wagtail unpublishes the column's aliases (other languages' trees) with it.
+            column.unpublish(user=self.user)
+            column.refresh_from_db()
+        column.retired = True
+        column.retired_at = timezone.now()
+        column.save(update_fields=["retired", "retired_at"], clean=False)
 
     def _publish(self, page):
         """Save and publish through Wagtail's revision path, so that publish
         signals (search indexing, logging) fire as for an editor's publish."""
         revision = page.save_revision(user=self.user, log_action=False)
         revision.publish(user=self.user, log_action="gk.column_sync")
+
+
+def live_items(column):
+    """The live pages below `column` and below its translations and aliases in other
+    languages, as their specific types: what goes offline when the column is retired."""
+    from wagtail.models import Page
+
+    below = models.Q()
+    for page in [column, *column.get_translations()]:
+        below |= models.Q(path__startswith=page.path, depth__gt=page.depth)
+    return list(Page.objects.filter(below, live=True).order_by("-depth", "path").specific())
 
 
 def find_organisation_group(organisation, org_page, suffix):

@@ -32,7 +32,7 @@ import re
 from django import forms
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.dispatch import receiver
 from django.utils import timezone
@@ -389,17 +389,24 @@ class PublicationRefused(ValidationError):
     """A page may not be (or stay) live as it is. The messages say why and what to do."""
 
 
-def column_organisation(page, parent=None):
-    """The organisation owning the column `page` sits in (or would sit in under
-    `parent`): the nearest ColumnPage at or above the parent. None outside columns."""
+def _paths_above(page, parent=None):
+    """The paths from the tree root down to `parent` (default: the parent of `page`)."""
     if parent is None:
         if not page.path or page.depth is None or page.depth <= 1:
-            return None
+            return []
         parent_path = page.path[: -page.steplen]
     else:
         parent_path = parent.path
+    return [parent_path[:end] for end in range(page.steplen, len(parent_path) + 1, page.steplen)]
+
+
+def column_organisation(page, parent=None):
+    """The organisation owning the column `page` sits in (or would sit in under
+    `parent`): the nearest ColumnPage at or above the parent. None outside columns."""
+    paths = _paths_above(page, parent)
+    if not paths:
+        return None
     ColumnPage = apps.get_model("gk_pages", "ColumnPage")
-    paths = [parent_path[:end] for end in range(ColumnPage.steplen, len(parent_path) + 1, ColumnPage.steplen)]
     # Two lookups by key rather than one five-table join: inside a long transaction
     # (setup-demo, an import) PostgreSQL plans the join on stale statistics and each
     # call took half a second.
@@ -408,6 +415,14 @@ def column_organisation(page, parent=None):
         return None
     CatalogueEntry = apps.get_model("gk_columns", "CatalogueEntry")
     return CatalogueEntry.objects.select_related("catalogue__organisation").get(pk=entry_id).catalogue.organisation
+
+
+def in_retired_column(page, parent=None):
+    """Whether the column `page` sits in (or would sit in under `parent`) is retired:
+    its catalogue entry was removed, and nothing in it may go live (gk_columns.sync)."""
+    paths = _paths_above(page, parent)
+    ColumnPage = apps.get_model("gk_pages", "ColumnPage")
+    return bool(paths) and ColumnPage.objects.filter(path__in=paths, retired=True).exists()
 
 
 def may_publish_into(issuing_org, column_org):
@@ -440,6 +455,11 @@ def publication_problems(page, parent=None, *, was_live=None):
                 "删减后公开的信息须确认公开的是删减后的版本：请核对正文和附件均已删去不予公开的内容，"
                 "勾选“已确认为删减后的版本”后再发布。"
             )
+    if in_retired_column(page, parent):
+        problems[NON_FIELD_ERRORS] = (
+            "所在栏目已停用（对应的目录事项已从公开目录中删除），栏目中的信息不能发布。"
+            "如该事项恢复，目录发布后栏目随之恢复，届时再发布；信息仍需公开的，请移到现行栏目中发布。"
+        )
     column_org = column_organisation(page, parent)
     issuing_org = page.issuing_org if page.issuing_org_id else column_org
     if issuing_org is None:

@@ -37,6 +37,7 @@ from .validity import (
     cleanup_groups,
     library_listing,
 )
+from .visibility import LiveRoutingMixin, reachable
 
 COLUMN_PAGE_SIZE = 20
 
@@ -61,11 +62,12 @@ def disclosed_items(pages):
     One ordered query over both tables (their 发布日期 coalesced), then one per page
     type on the page of results, however many items there are. Live rows are
     publishable by construction (DisclosureMixin.save); the attribute filter keeps
-    rows written around it (bulk SQL) out as well."""
+    rows written around it (bulk SQL) out as well. Items below an unpublished page
+    (a retired column) are left out even when live (gk_pages.visibility): one
+    query more, which finds nothing to exclude in the ordinary course."""
     publishable = list(PUBLISHABLE)
     return (
-        pages.live()
-        .public()
+        reachable(pages.live().public())
         .type(DocumentPage, InterpretationPage)
         .filter(
             models.Q(documentpage__disclosure_attribute__in=publishable)
@@ -77,8 +79,9 @@ def disclosed_items(pages):
     )
 
 
-class StructurePage(Page):
-    """A page the sync owns: editors may change its intro, not create it."""
+class StructurePage(LiveRoutingMixin, Page):
+    """A page the sync owns: editors may change its intro, not create it. When it
+    is not live, nothing below it is reachable either (a retired column's items)."""
 
     # The page's locale, copied to this table so that uniqueness per locale can be a
     # database constraint (Page.locale lives on the parent table).
@@ -96,7 +99,7 @@ class StructurePage(Page):
         return super().save(*args, **kwargs)
 
 
-class PortalHomePage(Page):
+class PortalHomePage(LiveRoutingMixin, Page):
     """信息公开专栏: the root of the disclosure portal."""
 
     intro = RichTextField("简介", blank=True, features=["bold", "italic", "link", "ol", "ul"])
@@ -376,7 +379,7 @@ class InterpretationPage(DisclosureMixin, Page):
         verbose_name = "政策解读"
 
 
-class NormativeLibraryPage(RoutablePageMixin, Page):
+class NormativeLibraryPage(RoutablePageMixin, LiveRoutingMixin, Page):
     """规范性文件库: the portal's library of 行政规范性文件 with their validity; by
     default it shows the 现行有效规范性文件目录."""
 

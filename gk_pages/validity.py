@@ -38,6 +38,7 @@ from wagtail.models import Page, Revision
 from wagtail.signals import page_published
 
 from .disclosure import PUBLISHABLE, DisclosurePublishPageRevisionAction, Validity, disclosure_values, numbered_models
+from .visibility import reachable
 
 logger = logging.getLogger(__name__)
 
@@ -72,12 +73,10 @@ def library_documents(portal):
     """Normative documents the public may see under `portal`.
 
     Only DocumentPage: it is the one page type with the disclosure behaviour that
-    can be a 行政规范性文件 (an interpretation never is)."""
+    can be a 行政规范性文件 (an interpretation never is). Documents below an
+    unpublished page (a retired column) are not listed (gk_pages.visibility)."""
     return (
-        _document_model()
-        .objects.descendant_of(portal)
-        .live()
-        .public()
+        reachable(_document_model().objects.descendant_of(portal).live().public())
         .filter(is_normative=True, disclosure_attribute__in=PUBLISHABLE)
         .annotate(library_year=ExtractYear(Coalesce("written_date", "published_date")))
     )

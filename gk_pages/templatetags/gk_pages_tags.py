@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from wagtail.contrib.routable_page.templatetags.wagtailroutablepage_tags import routablepageurl
 from wagtail.models import Site
 
+from gk_pages import visibility
 from gk_pages.models import InterpretationPage, NormativeLibraryPage, PortalHomePage
 
 register = template.Library()
@@ -161,6 +162,13 @@ def page_links(page_obj):
 def is_interpretation(page):
     """True for a 政策解读 in a list that mixes documents and interpretations."""
     return isinstance(page, InterpretationPage)
+
+
+@register.filter
+def reachable(pages):
+    """A page QuerySet without the pages below an unpublished page (gk_pages.visibility):
+    cross links (相关解读, 解读的政策) list only what the public can open."""
+    return visibility.reachable(pages)
 
 
 _LIBRARY_CACHE_ATTR = "_gk_normative_library"

@@ -4,15 +4,16 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
+
+from gk_pages.sitemaps import PortalSitemap
 
 urlpatterns = [
     # First: gk_pages' scoped chooser and report views replace Wagtail's on the same URLs.
     path("admin/", include("gk_pages.admin_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": PortalSitemap}}),
     path("search/", include("search.urls")),
 ]
 

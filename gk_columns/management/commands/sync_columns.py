@@ -38,6 +38,8 @@ class Command(BaseCommand):
             for item in getattr(plan, key):
                 changes = item.get("changes")
                 detail = ("；".join(f"{k}: {v}" for k, v in changes.items())) if changes else item.get("entry", "")
+                if item.get("live_items"):
+                    detail += f"；{item['live_items']} 条已发布信息随之下线"
                 self.stdout.write(f"{verb}{label} [{item['organisation']}] {item['title']}  {detail}".rstrip())
         summary = "，".join(f"{label} {len(getattr(plan, key))}" for key, label in labels)
         if plan:
