@@ -758,6 +758,15 @@ class DisclosureMixin(models.Model):
         return not publication_problems(self, was_live=False)
 
     @property
+    def is_disclosed(self):
+        """Whether this version's 公开属性 lets the public see it and its attachments:
+        主动公开, or 删减后公开 with the redaction confirmed (no query)."""
+        attribute = self.disclosure_attribute
+        return attribute == DisclosureAttribute.PROACTIVE or (
+            attribute == DisclosureAttribute.REDACTED and self.redaction_confirmed
+        )
+
+    @property
     def disclosure_note(self):
         """What the printed document says under its text (此件公开发布 / 此件删减后公开)."""
         return {

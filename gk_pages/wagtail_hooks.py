@@ -21,6 +21,7 @@ from wagtail.signals import init_new_page
 
 from gk_columns.workflows import is_review_workflow
 
+from .attachments import check_document_access
 from .bulk_actions import PAGE_BULK_ACTIONS
 from .disclosure import DisclosureMixin, DisclosurePublishPageRevisionAction, publication_problems
 from .review import LOG_ACTION as REVIEW_LOG_ACTION
@@ -411,3 +412,10 @@ hooks.register("before_move_page", refuse_move_outside_scope, order=-1)
 def register_scoped_admin_api_endpoints(router):
     router.register_endpoint("documents", ScopedDocumentsAdminAPIViewSet)
     router.register_endpoint("images", ScopedImagesAdminAPIViewSet)
+
+
+# -- 附件 (gk_pages.attachments): who may download a document ---------------------------------------
+
+# Before Wagtail's collection view restrictions (order 0): a document nobody outside
+# the staff may see answers 404, not a login or password form that confirms it exists.
+hooks.register("before_serve_document", check_document_access, order=-1)

@@ -182,6 +182,10 @@ WAGTAIL_SITE_NAME = os.environ.get("GK_SITE_NAME", "政府信息公开")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zip", "rar", "txt", "csv", "jpg", "png"]
+# Documents go out only through Wagtail's serve view, where gk_pages.attachments
+# decides who may download each one; links never point into MEDIA_ROOT/documents,
+# which no web server may serve (see README, production).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # Event-driven columns (实时/及时/N个工作日) count as stale when their newest live
 # item is older than this. 180 days mirrors the national website inspection

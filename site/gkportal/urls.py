@@ -4,15 +4,16 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.documents import urls as wagtaildocs_urls
 
 from gk_pages.sitemaps import PortalSitemap
+from gk_pages.views import documents as document_views
 
 urlpatterns = [
     # First: gk_pages' scoped chooser and report views replace Wagtail's on the same URLs.
     path("admin/", include("gk_pages.admin_urls")),
     path("admin/", include(wagtailadmin_urls)),
-    path("documents/", include(wagtaildocs_urls)),
+    # Wagtail's document URLs with the download rule's cache headers (gk_pages.attachments).
+    path("documents/", include(document_views)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PortalSitemap}}),
     path("search/", include("search.urls")),
 ]
@@ -20,7 +21,8 @@ urlpatterns = [
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Uploaded images in development; document files never (only through /documents/).
+    urlpatterns += static(settings.MEDIA_URL, view=document_views.serve_media)
 
 # Pages in the default language (简体中文) keep unprefixed URLs; translations
 # (e.g. a Uyghur interpretation) live under /<language code>/.
