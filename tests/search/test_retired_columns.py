@@ -136,6 +136,26 @@ def test_retiring_a_column_takes_its_items_offline_everywhere(county, client, in
     assert not ColumnSync().plan()
 
 
+def test_translations_go_offline_with_their_column(county, client):
+    from gkportal.demodata.interpretations import ensure_translation
+
+    source = ["学生资助管理办法解读", "一、适用范围：本县义务教育阶段学校。"]
+    uyghur = ["ئوقۇغۇچىلارغا ياردەم بېرىش چارىسىنىڭ چۈشەندۈرۈشى", "بىرىنچى، قوللىنىش دائىرىسى."]
+    reading = InterpretationPage.objects.get(pk=county.reading.pk)
+    reading.body = f"<p>{source[1]}</p>"
+    reading.save_revision().publish()
+    translation = ensure_translation(reading, "ug", source, uyghur)
+    assert translation.live and client.get(translation.url).status_code == 200
+
+    plan = file_and_publish(without_policies_entry(county))
+    assert [(r["title"], r["live_items"]) for r in plan.retire] == [("政策文件", 3)]
+    translation = InterpretationPage.objects.get(pk=translation.pk)
+    assert not translation.live and client.get(translation.url).status_code == 404
+    assert PageLogEntry.objects.filter(page=translation, action=RETIRED_WITH_COLUMN_ACTION).exists()
+    # The Uyghur tree's copy of the column (an alias) went offline with it.
+    assert not ColumnPage.objects.filter(alias_of=county.policies, live=True).exists()
+
+
 def test_dry_run_counts_the_items_that_would_go_offline(county):
     draft = without_policies_entry(county)
     plan = ColumnSync(organisations=[county.org], catalogues={county.org.pk: draft}).plan()
