@@ -3,8 +3,8 @@
 Document ids are sequential and file names are printed on the pages, so the
 download URL (/documents/<id>/<file name>) is no secret. A document is served
 
-* to anyone, while a page the public can see links it: a live page outside view
-  restrictions and below live pages only (gk_pages.visibility), which — if it
+* to anyone, while a page the public is shown (gk_pages.shown) links it: a live
+  page outside view restrictions and below live pages only, which — if it
   has the disclosure behaviour — is 主动公开 or 删减后公开 with the redaction
   confirmed (DisclosureMixin.is_disclosed). Other live pages (an organisation's
   guide linking a PDF) are public content of their own;
@@ -36,8 +36,7 @@ from wagtail.models import Page, ReferenceIndex, WorkflowState
 from wagtail.permissions import policy_registry
 from wagtail.signals import page_published
 
-from .disclosure import DisclosureMixin
-from .visibility import unreachable_ids
+from .shown import shown_ids
 
 PUBLIC = "public"
 STAFF = "staff"
@@ -57,13 +56,9 @@ def public_pages_linking(document):
     ids = linking_page_ids(document)
     if not ids:
         return []
-    pages = list(Page.objects.filter(pk__in=ids).live().public().defer_streamfields().specific())
-    hidden = unreachable_ids(pages)
-    return [
-        page
-        for page in pages
-        if page.pk not in hidden and (not isinstance(page, DisclosureMixin) or page.is_disclosed)
-    ]
+    pages = list(Page.objects.filter(pk__in=ids, live=True).defer_streamfields().specific())
+    public = shown_ids(pages)
+    return [page for page in pages if page.pk in public]
 
 
 def is_public(document):

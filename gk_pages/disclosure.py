@@ -782,6 +782,16 @@ class DisclosureMixin(models.Model):
             self.is_normative or self.validity != Validity.VALID or self.effective_date or self.expiry_date
         )
 
+    @property
+    def public_replacement(self):
+        """The 替代文件 as public pages name it: the replacing page while the public is
+        shown it (gk_pages.shown), else None — a replacement that is a draft, not
+        disclosed, or in a password or login column is neither linked nor named.
+        For a list of pages, gk_pages.shown.public_replacements settles all at once."""
+        from .shown import public_replacement  # gk_pages.shown builds on this module
+
+        return public_replacement(self)
+
     # -- rules ----------------------------------------------------------------------
 
     def clean(self):

@@ -30,7 +30,8 @@ from gk_columns.models import CatalogueEntry, Domain, Organisation
 # models are.
 from . import attachments  # noqa: F401
 from .admin_scope import ScopedCopyForm
-from .disclosure import PUBLISHABLE, DisclosureCopyForm, DisclosureMixin, DisclosurePageForm, Validity
+from .disclosure import DisclosureCopyForm, DisclosureMixin, DisclosurePageForm, Validity
+from .shown import is_shown, public_replacements, shown
 
 # Imported for its models-free helpers, and so that its page_published receiver
 # (applying a published cleanup result) is connected whenever the models are.
@@ -41,7 +42,7 @@ from .validity import (
     cleanup_groups,
     library_listing,
 )
-from .visibility import LiveRoutingMixin, reachable
+from .visibility import LiveRoutingMixin
 
 COLUMN_PAGE_SIZE = 20
 
@@ -65,18 +66,13 @@ def disclosed_items(pages):
 
     One ordered query over both tables (their 发布日期 coalesced), then one per page
     type on the page of results, however many items there are. Live rows are
-    publishable by construction (DisclosureMixin.save); the attribute filter keeps
-    rows written around it (bulk SQL) out as well. Items below an unpublished page
-    (a retired column) are left out even when live (gk_pages.visibility): one
+    publishable by construction (DisclosureMixin.save); the rule of what the public
+    is shown (gk_pages.shown) keeps rows written around it (bulk SQL) out as well,
+    and items below an unpublished page (a retired column) even when live: one
     query more, which finds nothing to exclude in the ordinary course."""
-    publishable = list(PUBLISHABLE)
     return (
-        reachable(pages.live().public())
+        shown(pages)
         .type(DocumentPage, InterpretationPage)
-        .filter(
-            models.Q(documentpage__disclosure_attribute__in=publishable)
-            | models.Q(interpretationpage__disclosure_attribute__in=publishable)
-        )
         .annotate(item_date=Coalesce("documentpage__published_date", "interpretationpage__published_date"))
         .order_by("-item_date", "-pk")
         .specific()
@@ -405,6 +401,8 @@ class NormativeLibraryPage(RoutablePageMixin, LiveRoutingMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         listing = library_listing(self.get_parent(), request, paginate)
         context["listing"] = listing
+        # Each row may name its 替代文件: settled for the whole page of rows at once.
+        public_replacements(listing.documents.object_list)
         context["documents"] = listing.documents
         context["cleanup_results"] = (
             CleanupResultPage.objects.child_of(self).live().public().order_by("-cleanup_date", "-pk")
@@ -460,7 +458,8 @@ class CleanupResultPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["groups"] = cleanup_groups(self)
-        context["library"] = self.get_parent()
+        library = self.get_parent()
+        context["library"] = library if is_shown(library) else None
         return context
 
 

@@ -37,8 +37,8 @@ from wagtail.log_actions import log
 from wagtail.models import Page, Revision
 from wagtail.signals import page_published
 
-from .disclosure import PUBLISHABLE, DisclosurePublishPageRevisionAction, Validity, disclosure_values, numbered_models
-from .visibility import reachable
+from .disclosure import DisclosurePublishPageRevisionAction, Validity, disclosure_values, numbered_models
+from .shown import shown, shown_ids
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +73,12 @@ def library_documents(portal):
     """Normative documents the public may see under `portal`.
 
     Only DocumentPage: it is the one page type with the disclosure behaviour that
-    can be a 行政规范性文件 (an interpretation never is). Documents below an
-    unpublished page (a retired column) are not listed (gk_pages.visibility)."""
+    can be a 行政规范性文件 (an interpretation never is). Only what the public is
+    shown (gk_pages.shown): not below an unpublished page (a retired column), nor
+    a row whose 公开属性 was written around the publish rules."""
     return (
-        reachable(_document_model().objects.descendant_of(portal).live().public())
-        .filter(is_normative=True, disclosure_attribute__in=PUBLISHABLE)
+        shown(_document_model().objects.descendant_of(portal))
+        .filter(is_normative=True)
         .annotate(library_year=ExtractYear(Coalesce("written_date", "published_date")))
     )
 
@@ -193,14 +194,14 @@ class CleanupGroup:
 def cleanup_groups(page):
     """The items of a cleanup result grouped by decision, in the order announcements
     use (继续有效, 修改, 宣布失效, 废止). A document is linked only while the public
-    can reach it (live, no view restriction)."""
+    is shown it (gk_pages.shown)."""
     DocumentPage = _document_model()
     items = list(page.items.all())
     ids = {item.document_id for item in items if item.document_id} | {
         item.replaced_by_id for item in items if item.replaced_by_id
     }
     documents = {doc.pk: doc for doc in DocumentPage.objects.filter(pk__in=ids).select_related("issuing_org")}
-    public = set(DocumentPage.objects.filter(pk__in=ids).live().public().values_list("pk", flat=True))
+    public = shown_ids(documents.values())
     groups = {decision: CleanupGroup(decision, heading, []) for decision, heading in DECISION_HEADINGS.items()}
     for item in sorted(items, key=lambda item: (item.sort_order or 0, item.pk or 0)):
         if item.decision not in groups:

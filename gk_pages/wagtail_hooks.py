@@ -27,6 +27,7 @@ from .disclosure import DisclosureMixin, DisclosurePublishPageRevisionAction, pu
 from .review import LOG_ACTION as REVIEW_LOG_ACTION
 from .review import NON_PUBLIC, needs_review
 from .review import Outcome as ReviewOutcome
+from .rich_text import PublicPageLinkHandler
 from .validity import CLEANUP_LOG_ACTION, latest_cleanup_outcome
 from .views import importing as importing_views
 from .views import interpretations as interpretation_views
@@ -153,6 +154,15 @@ def register_disclosure_log_actions(actions):
 
         def format_comment(self, log_entry):
             return "；".join((log_entry.data or {}).get("reasons", []))
+
+
+# -- rich text (gk_pages.rich_text): page links only to pages the public is shown ------------------
+
+
+@hooks.register("register_rich_text_features", order=1)
+def register_public_page_links(features):
+    # After Wagtail's own registration (order 0): the later handler for a link type wins.
+    features.register_link_type(PublicPageLinkHandler)
 
 
 # -- review workflow (保密审查 → 审核, gk_columns.workflows): action view, no publishing past it -----

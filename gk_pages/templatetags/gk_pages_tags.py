@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from wagtail.contrib.routable_page.templatetags.wagtailroutablepage_tags import routablepageurl
 from wagtail.models import Site
 
-from gk_pages import visibility
+from gk_pages import shown
 from gk_pages.models import InterpretationPage, NormativeLibraryPage, PortalHomePage
 
 register = template.Library()
@@ -58,6 +58,15 @@ def page_href(context, page):
 def route_href(context, page, url_name, *args, **kwargs):
     """A routable sub-page URL (like {% routablepageurl %}), keeping 关怀版."""
     return with_care(routablepageurl(context, page, url_name, *args, **kwargs), context.get("request"))
+
+
+@register.filter(name="shown")
+def shown_filter(pages):
+    """The pages of a page QuerySet that the public is shown (gk_pages.shown): live,
+    outside view restrictions, below live pages only, disclosed. Every link a
+    public page makes to related pages (相关解读, 解读的政策, other language
+    versions) lists through it."""
+    return shown.shown(pages)
 
 
 @register.simple_tag(takes_context=True)
@@ -162,13 +171,6 @@ def page_links(page_obj):
 def is_interpretation(page):
     """True for a 政策解读 in a list that mixes documents and interpretations."""
     return isinstance(page, InterpretationPage)
-
-
-@register.filter
-def reachable(pages):
-    """A page QuerySet without the pages below an unpublished page (gk_pages.visibility):
-    cross links (相关解读, 解读的政策) list only what the public can open."""
-    return visibility.reachable(pages)
 
 
 _LIBRARY_CACHE_ATTR = "_gk_normative_library"
