@@ -1,16 +1,21 @@
 """Links from public pages to other pages name only what the public is shown
 (gk_pages.shown): rich-text page links (gk_pages.rich_text), 替代文件, 相关解读,
-解读的政策, other language versions, the documents of a 清理结果 and its library."""
+解读的政策, other language versions, the documents of a 清理结果 and its library;
+and the password form of restricted pages and document collections."""
 
 import datetime
 from itertools import count
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
-from wagtail.models import Locale, Page, PageViewRestriction
+from wagtail.forms import PasswordViewRestrictionForm
+from wagtail.models import Collection, CollectionViewRestriction, Locale, Page, PageViewRestriction
 from wagtail.rich_text import expand_db_html
 
 from gk_pages.models import DocumentPage, InterpretationPage, NormativeLibraryPage
@@ -300,3 +305,73 @@ def test_a_cleanup_links_only_documents_and_a_library_the_public_is_shown(client
     html = soup(client.get(page.url))
     assert html.find("a", string=expire.title) is not None and html.select_one(".cleanup-result__back") is None
     assert restriction.pk
+
+
+# -- E. the password form -------------------------------------------------------------------------
+
+
+def test_the_password_form_is_the_portals_own_in_chinese_and_names_nothing(client, county, targets):
+    hidden, _ = targets
+    page = hidden["password"]
+    DocumentPage.objects.filter(pk=page.pk).update(search_description="受保护的摘要")
+
+    response = client.get(page.url)
+    assert response.status_code == 200
+    html = soup(response)
+    assert html.html["lang"] == "zh-Hans"
+    assert html.title.get_text(strip=True).startswith("需要访问密码")
+    assert html.find("main", id="main") is not None and html.find("footer") is not None  # the site's layout
+    assert html.h1.get_text(strip=True) == "需要访问密码"
+    field = html.select_one("form.password-required__form input[type=password]")
+    label = html.find("label", attrs={"for": field["id"]})
+    assert label.get_text(strip=True) == "访问密码"
+    assert html.select_one("form.password-required__form button").get_text(strip=True) == "继续访问"
+    text = response.content.decode()
+    for secret in (page.title, "受保护的摘要", "Password"):
+        assert secret not in text, secret
+    assert html.find("nav", attrs={"aria-label": "当前位置"}) is None
+
+    form = html.select_one("form.password-required__form")
+    data = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+    wrong = client.post(form["action"], {**data, "password": "cuowu"})
+    error = soup(wrong).select_one(".password-required__error")
+    assert error.get_text(strip=True) == "密码不正确，请重新输入。"
+    assert error["id"] == soup(wrong).select_one("input[type=password]")["aria-describedby"]
+    assert page.title not in wrong.content.decode()
+
+    right = client.post(form["action"], {**data, "password": "mima-123"})
+    assert right.status_code == 302
+    assert page.title in client.get(right["Location"]).content.decode()
+
+
+def test_the_password_form_is_chinese_whatever_the_language_of_the_page(county, targets):
+    """A Uyghur translation's password form is asked while Uyghur is active: the
+    portal's labels stay Chinese (Wagtail's form would translate its own)."""
+    page = targets[0]["password"]
+    request = RequestFactory().get(page.url)
+    request.user = AnonymousUser()
+    with translation.override("ug"):
+        form = PasswordViewRestrictionForm(instance=PageViewRestriction.objects.get(page=page))
+        response = page.serve_password_required_response(request, form, "/_util/authenticate_with_password/1/1/")
+        html = BeautifulSoup(response.render().content.decode(), "html.parser")
+    assert html.h1.get_text(strip=True) == "需要访问密码"
+    assert html.select_one("form.password-required__form label").get_text(strip=True) == "访问密码"
+
+
+def test_the_document_password_form_is_the_portals_own_in_chinese(client, portal):
+    collection = Collection.get_first_root_node().add_child(name="内部文件")
+    restriction = CollectionViewRestriction.objects.create(
+        collection=collection, restriction_type="password", password="mima-123"
+    )
+    response = client.get(reverse("wagtaildocs_authenticate_with_password", args=[restriction.pk]))
+    html = soup(response)
+    assert html.html["lang"] == "zh-Hans" and html.h1.get_text(strip=True) == "需要访问密码"
+    assert "此文件设有访问密码" in html.get_text()
+    field = html.select_one("input[type=password]")
+    assert html.find("label", attrs={"for": field["id"]}).get_text(strip=True) == "访问密码"
+    assert "Password" not in response.content.decode()
+
+    wrong = client.post(
+        reverse("wagtaildocs_authenticate_with_password", args=[restriction.pk]), {"password": "", "return_url": "/"}
+    )
+    assert soup(wrong).select_one(".password-required__error").get_text(strip=True) == "请输入访问密码。"

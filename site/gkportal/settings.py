@@ -199,6 +199,11 @@ GK_REVIEW_WORKFLOW = env_flag("GK_REVIEW_WORKFLOW", default=True)
 # review must have seen what is published.
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 
+# Pages and document collections under a password restriction ask for it in the
+# portal's own layout and in Chinese, naming nothing of what they protect.
+WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "gkportal/password_required.html"
+WAGTAILDOCS_PASSWORD_REQUIRED_TEMPLATE = "gkportal/document_password_required.html"
+
 # Workflow notices go by email; outside production they are dropped instead of
 # failing against a mail server that is not there (set DJANGO_EMAIL_BACKEND to
 # django.core.mail.backends.console.EmailBackend to read them).
