@@ -26,3 +26,34 @@ def check_scoped_admin_views(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+@checks.register(checks.Tags.security, checks.Tags.models)
+def check_scoped_page_forms(app_configs, **kwargs):
+    """gk_pages.E002: a gk page type with a page field (替代文件, 解读的政策, a cleanup
+    item, a PageChooserBlock …) edits it in a form with ScopedPageChoicesMixin;
+    otherwise the field accepts any page id and shows that page's title, drafts of
+    other organisations included."""
+    from wagtail.models import get_page_models
+
+    from .admin_scope import ScopedPageChoicesMixin, page_fields
+
+    errors = []
+    for model in get_page_models():
+        if not model._meta.app_label.startswith("gk_"):
+            continue
+        handler = getattr(model, "edit_handler", None)
+        form_class = getattr(handler, "base_form_class", None) or getattr(model, "base_form_class", None)
+        fields = page_fields(model)
+        if fields and not (isinstance(form_class, type) and issubclass(form_class, ScopedPageChoicesMixin)):
+            errors.append(
+                checks.Error(
+                    f"页面类型 {model._meta.label} 的字段 {'、'.join(fields)} 可选择页面，"
+                    "但编辑表单未限定可选范围，编辑人员可能看到其他机构未发布页面的标题。",
+                    hint="将 base_form_class 设为 gk_pages.admin_scope.ScopedPageForm，"
+                    "或在自定义表单的基类中把 ScopedPageChoicesMixin 放在 WagtailAdminPageForm 之前。",
+                    obj=model,
+                    id="gk_pages.E002",
+                )
+            )
+    return errors

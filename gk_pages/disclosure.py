@@ -46,7 +46,7 @@ from wagtail.log_actions import log
 from wagtail.models import Locale, Revision
 from wagtail.signals import pre_page_move
 
-from .admin_scope import ScopedCopyForm
+from .admin_scope import ScopedCopyForm, ScopedPageChoicesMixin
 from .doc_numbers import (  # noqa: F401  (re-exported: the metadata's public API)
     DocNumber,
     format_doc_number,
@@ -983,7 +983,7 @@ class DisclosureMixin(models.Model):
 _KEPT_WHEN_OMITTED = ("disclosure_attribute", "validity", "attachments")
 
 
-class DisclosurePageForm(WagtailAdminPageForm):
+class DisclosurePageForm(ScopedPageChoicesMixin, WagtailAdminPageForm):
     """The page editor's form: shows the publishing rules next to the fields they
     concern instead of after a draft was saved, and asks why 公开属性/有效性 changed."""
 

@@ -37,6 +37,7 @@ from wagtail.log_actions import log
 from wagtail.models import Page, Revision
 from wagtail.signals import page_published
 
+from .admin_scope import ScopedPageChoicesMixin
 from .disclosure import DisclosurePublishPageRevisionAction, Validity, disclosure_values, numbered_models
 from .shown import shown, shown_ids
 
@@ -297,7 +298,7 @@ def _is_normative(document):
     return document.get_latest_revision_as_object().is_normative
 
 
-class CleanupResultPageForm(WagtailAdminPageForm):
+class CleanupResultPageForm(ScopedPageChoicesMixin, WagtailAdminPageForm):
     """The editor's form for a 清理结果: checks the items together, as submitted (the
     page's own clean() would only see the items of the previous version)."""
 

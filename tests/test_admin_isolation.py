@@ -49,6 +49,12 @@ def draft(column, title, slug, owner=None):
 
 @pytest.fixture
 def world(portal):
+    return build_world()
+
+
+def build_world():
+    """Two organisations, 甲镇 (A) and 乙镇 (B), each with an editor; B's titled things
+    carry SECRET. Needs the portal."""
     edu = make_domain("义务教育", code="edu")
     a, b = make_org("甲镇人民政府", code="jiazhen"), make_org("乙镇人民政府", code="yizhen")
     for org in (a, b):

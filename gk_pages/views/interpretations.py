@@ -35,6 +35,7 @@ from wagtail.admin.widgets import AdminDateInput
 from gk_columns.models import Organisation
 from gk_columns.views.exports import SpreadsheetExportSafetyMixin
 
+from ..admin_scope import HIDDEN_PAGE_TITLE, scope_for
 from ..interpretations import LIMIT_WORKING_DAYS, FindingKind, filter_rows, interpretation_timeliness, summarise
 from ..models import DocumentPage, InterpretationPage
 
@@ -48,13 +49,27 @@ class PolicyChooserWidget(forms.SelectMultiple):
 
     template_name = "gk_pages/admin/interpretation_policy_chooser.html"
     model_name = "gk_pages.documentpage"
+    # The editor's PageScope, set by gk_pages.admin_scope.limit_page_choices: a policy
+    # outside it is named by its published title, or not at all.
+    scope = None
 
     def get_context(self, name, value, attrs):
         # Not SelectMultiple's: that one renders an <option> per document in the portal.
         context = forms.Widget.get_context(self, name, value, attrs)
         ids = [int(v) for v in (value or []) if str(v).isdigit()]
-        chosen = {p.pk: p for p in DocumentPage.objects.filter(pk__in=ids).only("pk", "title", "draft_title", "doc_number", "live")}
-        context["chosen"] = [chosen[pk] for pk in ids if pk in chosen]
+        # Only what the field offers: an id it refused (typed into the request) is not shown.
+        offered = getattr(self.choices, "queryset", None)
+        offered = DocumentPage.objects.all() if offered is None else offered
+        found = offered.filter(pk__in=ids).only("path", "title", "draft_title", "doc_number", "live")
+        found = {p.pk: p for p in found}
+        pages = [found[pk] for pk in ids if pk in found]
+        titles = self.scope.display_titles(pages) if self.scope else {p.pk: p.get_admin_display_title() for p in pages}
+        context["chosen"] = [
+            {"pk": p.pk, "title": titles[p.pk], "doc_number": p.doc_number, "draft": not p.live}
+            if titles[p.pk] != HIDDEN_PAGE_TITLE
+            else {"pk": p.pk, "title": HIDDEN_PAGE_TITLE, "doc_number": "", "draft": False}
+            for p in pages
+        ]
         context["chooser_url"] = reverse("wagtailadmin_choose_page")
         context["model_name"] = self.model_name
         return context
@@ -86,8 +101,11 @@ _requested_policy = contextvars.ContextVar("gk_requested_policy", default=None)
 
 
 def remember_requested_policy(request, parent_page, page_class):
-    """before_create_page hook: note ?policy= for the interpretation being created."""
+    """before_create_page hook: note ?policy= for the interpretation being created,
+    if the editor may choose that policy (its title becomes the new page's)."""
     wanted = request.GET.get("policy", "") if issubclass(page_class, InterpretationPage) else ""
+    if wanted.isdigit() and not scope_for(request).choosable().filter(pk=wanted).exists():
+        wanted = ""
     _requested_policy.set(wanted if wanted.isdigit() else None)
 
 
