@@ -6,8 +6,9 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 @checks.register(checks.Tags.security, checks.Tags.urls)
 def check_scoped_admin_views(app_configs, **kwargs):
-    """gk_pages.E001: Wagtail's chooser and report URLs answer with the scoped views
-    of gk_pages.admin_urls; otherwise editors read other organisations' draft titles."""
+    """gk_pages.E001: Wagtail's chooser and report URLs answer with the views of
+    gk_pages.admin_urls; otherwise editors read other organisations' draft titles,
+    or a report's export hands Excel a page title as a formula."""
     from .admin_urls import REPLACED_VIEWS
 
     errors = []
@@ -19,8 +20,8 @@ def check_scoped_admin_views(app_configs, **kwargs):
         if getattr(match.func, "view_class", None) is not view_class:
             errors.append(
                 checks.Error(
-                    f"管理后台地址 {reverse(name)} 未使用 gk_pages 的限定视图 {view_class.__name__}，"
-                    "编辑人员可能看到其他机构未发布页面的标题。",
+                    f"管理后台地址 {reverse(name)} 未使用 gk_pages 的视图 {view_class.__name__}，"
+                    "编辑人员可能看到其他机构未发布页面的标题，或导出的表格中的文字被 Excel 当作公式执行。",
                     hint='在 ROOT_URLCONF 中于 Wagtail 管理后台地址之前加入 path("admin/", include("gk_pages.admin_urls"))。',
                     id="gk_pages.E001",
                 )

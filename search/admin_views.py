@@ -14,6 +14,8 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.contrib.search_promotions.models import Query
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from gk_columns.views.exports import SpreadsheetExportSafetyMixin
+
 from .forms import clean_text
 from .models import HOT_WORD_MAX_LENGTH, HotWord
 
@@ -40,7 +42,9 @@ def approve_url(query):
     return f"{reverse(HOT_WORD_ADD_URL)}?{urlencode({'text': query.query_string})}"
 
 
-class SearchTermsReportView(ReportView):
+class SearchTermsReportView(SpreadsheetExportSafetyMixin, ReportView):
+    """检索词统计: visitors' text as typed, so its export is written inertly."""
+
     page_title = "检索词统计"
     header_icon = "search"
     index_url_name = "search_terms:index"
