@@ -38,6 +38,9 @@ def hot_words(limit=HOT_WORD_COUNT):
 
 
 def client_address(request):
+    """The visitor's address: the reverse proxy's header named by GK_CLIENT_IP_HEADER
+    (its last entry, the one the proxy added) when set, else REMOTE_ADDR. Also the
+    address django-axes counts failed logins by (gkportal.security.client_ip)."""
     header = getattr(settings, "GK_CLIENT_IP_HEADER", "")
     if header:
         address = request.META.get(header, "").split(",")[-1].strip()
