@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from tests.factories import make_portal
+from tests.factories import ensure_wagtail_roots, make_portal
 
 # Every test session writes search indices under its own prefix, so a test that
 # publishes (and so indexes on commit) never touches the demo's `gk-*` indices.
@@ -66,6 +66,7 @@ def demo_county(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.core.management import call_command
 
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media")):
+        ensure_wagtail_roots()  # an earlier transactional test may have flushed them
         call_command("setup_demo", today=DEMO_TODAY, stdout=io.StringIO())
     return DEMO_TODAY
 

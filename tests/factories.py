@@ -62,18 +62,24 @@ def filed_catalogue(org, entries):
     return make_catalogue(org, entries, status=Catalogue.Status.FILED)
 
 
-def make_portal():
-    """The 信息公开专栏 home page as the default site's root."""
+def ensure_wagtail_roots():
+    """The default locale, root page and root collection that Wagtail's migrations
+    make. A transactional test (live_server, threads) flushes every table, taking
+    them with it: recreate them. Returns (locale, root page)."""
     from wagtail.models import Collection
 
-    from gk_pages.models import PortalHomePage
-
-    # A transactional test (live_server, threads) flushes every table, taking the
-    # locale, root page and root collection that migrations made: recreate them.
     locale, _ = Locale.objects.get_or_create(language_code="zh-hans")
     root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
+    return locale, root
+
+
+def make_portal():
+    """The 信息公开专栏 home page as the default site's root."""
+    from gk_pages.models import PortalHomePage
+
+    locale, root = ensure_wagtail_roots()
     home = root.add_child(instance=PortalHomePage(title="信息公开", slug="gk-portal-home", locale=locale))
     Site.objects.update_or_create(
         is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "测试县"}
