@@ -295,7 +295,9 @@ class ColumnSync:
         says why it went offline."""
         from wagtail.log_actions import log
 
-        for item in items:
+        # Translations first: each goes offline for the column's reason, rather than
+        # with its source (gk_pages.translations) a moment before the loop reached it.
+        for item in sorted(items, key=lambda item: item.locale_id == column.locale_id):
             item.unpublish(user=self.user, log_action=False)
             log(
                 instance=item,

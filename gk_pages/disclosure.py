@@ -40,11 +40,13 @@ from wagtail import blocks
 from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import StreamField
 from wagtail.log_actions import log
 from wagtail.models import Locale, Revision
 from wagtail.signals import pre_page_move
+from wagtail_localize.fields import SynchronizedField
 
 from .admin_scope import ScopedCopyForm, ScopedPageChoicesMixin
 from .doc_numbers import (  # noqa: F401  (re-exported: the metadata's public API)
@@ -433,6 +435,58 @@ def may_publish_into(issuing_org, column_org):
     return issuing_org.may_publish_to.filter(pk=column_org.pk).exists()
 
 
+def default_language_code():
+    """The language of the default locale, where translations have their source (no query)."""
+    return get_supported_content_language_variant(settings.LANGUAGE_CODE)
+
+
+def translation_source(page):
+    """The source of `page` when it is a translation: the page of its translation key in
+    the default locale, as {pk, title, live, disclosure_attribute, redaction_confirmed};
+    None for the source itself, an alias, or a page written in its own language only.
+    One query."""
+    if page.alias_of_id:
+        return None
+    return (
+        type(page)._default_manager.filter(
+            translation_key=page.translation_key,
+            locale__language_code=default_language_code(),
+            alias_of__isnull=True,
+        )
+        .exclude(pk=page.pk)
+        .values("pk", "title", "live", "disclosure_attribute", "redaction_confirmed")
+        .first()
+    )
+
+
+def translation_source_problem(page, *, same_attribute=True):
+    """Why `page` may not be live because of its source (gk_pages.translations), or None.
+
+    A translation is public only while its source is: live, with a 公开属性 that lets
+    the public see it, and the same 公开属性 as the translation (a translation of the
+    full text may not stay public once the source is public only in redacted form);
+    `same_attribute=False` leaves out the last (for a translation about to be updated
+    from its source, which brings the source's 公开属性 along)."""
+    source = translation_source(page)
+    if source is None:
+        return None
+    title = _shown(source["title"])
+    if not source["live"]:
+        return f"原文“{title}”未发布，译本不能发布：译本只能随原文公开，请先发布原文，再发布译本。"
+    attribute = source["disclosure_attribute"]
+    disclosed = attribute == DisclosureAttribute.PROACTIVE or (
+        attribute == DisclosureAttribute.REDACTED and source["redaction_confirmed"]
+    )
+    if not disclosed:
+        return f"原文“{title}”的公开属性为“{attribute}”，不能公开，译本也不能发布。"
+    if same_attribute and page.disclosure_attribute != attribute:
+        return (
+            f"译本的公开属性“{page.disclosure_attribute}”与原文“{attribute}”不一致，不能发布："
+            "请先按原文的现行版本更新译本（公开属性随之与原文一致），再发布译本。"
+        )
+    return None
+
+
 def publication_problems(page, parent=None, *, was_live=None):
     """{field: message} of what stops `page` (with its current field values) from
     being live under `parent` (default: where it is). Empty when it may be published."""
@@ -475,6 +529,10 @@ def publication_problems(page, parent=None, *, was_live=None):
         # than failing inside the save when the year's serials are used up.
         if IndexNumberCounter.objects.exhausted(issuing_org, page.index_year) and not page.shared_index_number():
             problems["index_number"] = index_numbers_exhausted_message(issuing_org, page.index_year)
+    source_problem = translation_source_problem(page)
+    if source_problem:
+        # About the page as a whole, next to (not in place of) a retired column's message.
+        problems[NON_FIELD_ERRORS] = " ".join(filter(None, [problems.get(NON_FIELD_ERRORS), source_problem]))
     return problems
 
 
@@ -693,6 +751,14 @@ class DisclosureMixin(models.Model):
 
     # A page type's own copies get a number of their own when they are published.
     exclude_fields_in_copy = ["index_number", "index_locale"]
+
+    # 公开属性 is decided once, on the source (源头认定): wagtail-localize copies it into
+    # the translation on every update, and the translator may not override it.
+    override_translatable_fields = [
+        SynchronizedField("disclosure_attribute", overridable=False),
+        SynchronizedField("non_disclosure_ground", overridable=False),
+        SynchronizedField("redaction_confirmed", overridable=False),
+    ]
 
     # Set per save by the admin form (or by code that changes the audited fields)
     # and written to the history with the change; never stored on the page.

@@ -25,10 +25,10 @@ from wagtail.search import index
 
 from gk_columns.models import CatalogueEntry, Domain, Organisation
 
-# Imported so that its page_published receiver (the reference index, which decides
-# who may download a document, follows each publication) is connected whenever the
-# models are.
-from . import attachments  # noqa: F401
+# Imported so that their receivers are connected whenever the models are: the
+# reference index, which decides who may download a document, follows each
+# publication (attachments); a translation goes offline with its source (translations).
+from . import attachments, translations  # noqa: F401
 from .admin_scope import ScopedCopyForm
 from .disclosure import DisclosureCopyForm, DisclosureMixin, DisclosurePageForm, Validity
 from .shown import is_shown, public_replacements, shown

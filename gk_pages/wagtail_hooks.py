@@ -23,11 +23,17 @@ from gk_columns.workflows import is_review_workflow
 
 from .attachments import check_document_access
 from .bulk_actions import PAGE_BULK_ACTIONS
-from .disclosure import DisclosureMixin, DisclosurePublishPageRevisionAction, publication_problems
+from .disclosure import (
+    DisclosureMixin,
+    DisclosurePublishPageRevisionAction,
+    publication_problems,
+    translation_source_problem,
+)
 from .review import LOG_ACTION as REVIEW_LOG_ACTION
 from .review import NON_PUBLIC, needs_review
 from .review import Outcome as ReviewOutcome
 from .rich_text import PublicPageLinkHandler
+from .translations import SOURCE_ATTRIBUTE_CHANGED, WITHDRAWN_WITH_SOURCE_ACTION
 from .validity import CLEANUP_LOG_ACTION, latest_cleanup_outcome
 from .views import importing as importing_views
 from .views import interpretations as interpretation_views
@@ -65,6 +71,23 @@ def refuse_unpublishable_page(request, page):
         request,
         format_html("草稿已保存，但“{}”未发布：{}", page.get_admin_display_title(), _problem_list(problems)),
     )
+    return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+@hooks.register("before_edit_page", order=-1)
+def refuse_publishing_translation_of_non_public_source(request, page):
+    """wagtail-localize's translation editor (which takes over the edit view of a
+    translation) publishes without before_publish_page, and reports a refusal
+    without its reason: say here why the translation cannot be published."""
+    if request.method != "POST" or request.POST.get("action") != "publish":
+        return None
+    page = page.specific
+    if not isinstance(page, DisclosureMixin):
+        return None
+    problem = translation_source_problem(page, same_attribute=False)
+    if problem is None:
+        return None
+    messages.error(request, format_html("“{}”未发布：{}", page.get_admin_display_title(), problem))
     return redirect("wagtailadmin_pages:edit", page.pk)
 
 
@@ -154,6 +177,17 @@ def register_disclosure_log_actions(actions):
 
         def format_comment(self, log_entry):
             return "；".join((log_entry.data or {}).get("reasons", []))
+
+    @actions.register_action(WITHDRAWN_WITH_SOURCE_ACTION)
+    class WithdrawnWithSource(LogFormatter):
+        label = "随原文取消发布"
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            source = data.get("source_title") or "原文"
+            if data.get("cause") == SOURCE_ATTRIBUTE_CHANGED:
+                return f"原文“{source}”以公开属性“{data.get('source_attribute')}”发布，译本随之取消发布，内容保留，待按原文更新后再发布"
+            return f"原文“{source}”已取消发布，译本随之取消发布，内容保留"
 
 
 # -- rich text (gk_pages.rich_text): page links only to pages the public is shown ------------------

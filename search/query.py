@@ -487,8 +487,15 @@ def count_body(params):
     return body
 
 
+def search_language():
+    """The language searched: its locale's index (alias) and, when Elasticsearch does
+    not answer, its locale's pages (database_search). Other languages have indexes of
+    their own and are not mixed into the results."""
+    return settings.LANGUAGE_CODE
+
+
 def alias():
-    return indices.alias_name(settings.LANGUAGE_CODE)
+    return indices.alias_name(search_language())
 
 
 def _call(method, **kwargs):
@@ -958,7 +965,8 @@ def _snippet(body, terms, size=120):
 def database_search(params, limit=DB_CANDIDATE_LIMIT):
     """The simple search used when Elasticsearch cannot answer.
 
-    Candidates are live, public pages of the indexed types whose title, body
+    Candidates are live, public pages of the indexed types in the language searched
+    (search_language, as Elasticsearch searches that language's index) whose title, body
     or 文号 contains every term of every level (AND, so `within` still
     narrows), or that Wagtail's database search backend finds for the term;
     at most `limit` of them, newest first. Each is then judged by the index's
@@ -971,7 +979,12 @@ def database_search(params, limit=DB_CANDIDATE_LIMIT):
     from .serializers import registry
 
     terms = [term for text in params.texts for term in query_terms(text)]
-    queryset = Page.objects.live().public().type(*registry.models()).filter(alias_of__isnull=True)
+    queryset = (
+        Page.objects.live()
+        .public()
+        .type(*registry.models())
+        .filter(alias_of__isnull=True, locale__language_code__iexact=search_language())
+    )
     for term in terms:
         queryset = queryset.filter(_term_q(term, limit))
     ids = list(queryset.order_by("-last_published_at", "-pk").values_list("pk", flat=True)[: limit + 1])
