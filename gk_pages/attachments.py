@@ -26,6 +26,9 @@ a changed 公开属性, an unpublished item or a retired column takes effect at 
 the response tells HTTP caches to ask again each time (gk_pages.views.documents).
 Collection view restrictions (Wagtail's own before_serve_document hook, which runs
 after this one) still apply to what this rule lets through.
+
+The functions below take any object the reference index records links to:
+gk_pages.images applies the same rule to images (their renditions).
 """
 
 from django.contrib.contenttypes.models import ContentType

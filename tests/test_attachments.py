@@ -318,10 +318,11 @@ def test_development_media_server_refuses_document_files(county, path):
 
 
 def test_development_media_server_serves_other_media(county, settings):
-    image = settings.MEDIA_ROOT / "original_images" / "logo.png"
-    image.parent.mkdir(parents=True)
-    image.write_bytes(b"png")
-    response = document_views.serve_media(RequestFactory().get("/media/original_images/logo.png"), "original_images/logo.png")
+    # Original images and renditions follow the image rule (tests/test_images.py).
+    other = settings.MEDIA_ROOT / "theme" / "logo.png"
+    other.parent.mkdir(parents=True)
+    other.write_bytes(b"png")
+    response = document_views.serve_media(RequestFactory().get("/media/theme/logo.png"), "theme/logo.png")
     assert response.status_code == 200
 
 

@@ -1,11 +1,13 @@
-"""Public document downloads (/documents/…) and, for development, the media files.
+"""Public document downloads (/documents/…), image renditions (/media/images/…) and,
+for development, the other media files.
 
 Wagtail's serve view with the download rule of gk_pages.attachments (its
-before_serve_document hook) and cache headers that make HTTP caches ask again on
-every request, so that a document withdrawn from the public is not handed out
-from a cache: ``no-cache`` (store, but revalidate), and ``private`` as well when
-only staff may read it. An integrator includes these URLs in place of
-``wagtail.documents.urls`` (same names).
+before_serve_document hook), and the renditions' view with the same rule for images
+(gk_pages.images), with cache headers that make HTTP caches ask again on every
+request, so that a file withdrawn from the public is not handed out from a cache:
+``no-cache`` (store, but revalidate), and ``private`` as well when only staff may
+read it. An integrator includes these URLs in place of ``wagtail.documents.urls``
+(same names), and `rendition_urlpatterns` at MEDIA_URL.
 """
 
 import posixpath
@@ -22,16 +24,20 @@ from wagtail.documents import get_document_model
 from wagtail.documents.views import serve as wagtail_serve
 
 from ..attachments import ACCESS_ATTRIBUTE, PUBLIC, STAFF
+from ..images import ORIGINALS_DIR, RENDITIONS_DIR, check_rendition_access
 
 
-def serve(request, document_id, document_filename):
-    response = wagtail_serve.serve(request, document_id, document_filename)
-    access = getattr(request, ACCESS_ATTRIBUTE, None)
+def _revalidated(response, access):
     if access == STAFF:
         patch_cache_control(response, private=True, no_cache=True)
     elif access == PUBLIC:
         patch_cache_control(response, no_cache=True)
     return response
+
+
+def serve(request, document_id, document_filename):
+    response = wagtail_serve.serve(request, document_id, document_filename)
+    return _revalidated(response, getattr(request, ACCESS_ATTRIBUTE, None))
 
 
 urlpatterns = [
@@ -50,18 +56,46 @@ def document_files_dir():
     return Path(settings.MEDIA_ROOT, upload_to if isinstance(upload_to, str) and upload_to else "documents")
 
 
-def serve_media(request, path):
-    """MEDIA_ROOT for development (images, renditions), except the document files:
-    those go out only through `serve`, which applies the download rule. The path is
-    normalised as django.views.static.serve normalises it (``..``, doubled
-    slashes) and links are resolved before it is compared."""
+def _media_target(path):
+    """(normalised path, resolved file) of `path` under MEDIA_ROOT: normalised as
+    django.views.static.serve normalises it (``..``, doubled slashes), links resolved."""
     root = Path(settings.MEDIA_ROOT).resolve()
-    documents = document_files_dir().resolve()
     path = posixpath.normpath(path).lstrip("/")
     try:
-        target = Path(safe_join(root, path)).resolve()
+        return path, Path(safe_join(root, path)).resolve()
     except (SuspiciousFileOperation, ValueError) as exc:
         raise Http404("文件不存在。") from exc
-    if target == documents or documents in target.parents:
+
+
+def _within(target, folder):
+    folder = Path(folder).resolve()
+    return target == folder or folder in target.parents
+
+
+def serve_rendition(request, path):
+    """An image rendition (``MEDIA_URL/images/<path>``), to whoever gk_pages.images
+    lets see its image; 404 otherwise. In production as in development."""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    name, target = _media_target(f"{RENDITIONS_DIR}/{path}")
+    if not _within(target, root / RENDITIONS_DIR) or name == RENDITIONS_DIR:
         raise Http404("文件不存在。")
+    access = check_rendition_access(name, request)
+    return _revalidated(serve_file(request, name, document_root=root), access)
+
+
+# Included at MEDIA_URL by the integrator, in production too (README: the web server
+# passes MEDIA_URL/images/ to the application).
+rendition_urlpatterns = [path(f"{RENDITIONS_DIR}/<path:path>", serve_rendition, name="gk_image_rendition")]
+
+
+def serve_media(request, path):
+    """MEDIA_ROOT for development, except what goes out only by a rule: document
+    files (through `serve`), original images (never: pages show renditions) and
+    renditions (through `serve_rendition`)."""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    path, target = _media_target(path)
+    if _within(target, document_files_dir()) or _within(target, root / ORIGINALS_DIR):
+        raise Http404("文件不存在。")
+    if _within(target, root / RENDITIONS_DIR):
+        return serve_rendition(request, target.relative_to((root / RENDITIONS_DIR).resolve()).as_posix())
     return serve_file(request, path, document_root=root)

@@ -14,6 +14,9 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document URLs with the download rule's cache headers (gk_pages.attachments).
     path("documents/", include(document_views)),
+    # Image renditions, in production too, with the same rule for images (gk_pages.images);
+    # original images are served to nobody.
+    path(settings.MEDIA_URL.lstrip("/"), include(document_views.rendition_urlpatterns)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PortalSitemap}}),
     path("search/", include("search.urls")),
 ]
@@ -21,7 +24,8 @@ urlpatterns = [
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    # Uploaded images in development; document files never (only through /documents/).
+    # Other uploads in development; document files never (only through /documents/),
+    # original images never, renditions through the route above.
     urlpatterns += static(settings.MEDIA_URL, view=document_views.serve_media)
 
 # Pages in the default language (简体中文) keep unprefixed URLs; translations
